@@ -45,7 +45,8 @@ std::string FormatDiagnostic(const Diagnostic& diagnostic, bool color) {
   const char* bold = color ? "\033[1m" : "";
   const char* reset = color ? "\033[0m" : "";
   std::string out;
-  if (diagnostic.location.valid()) out += fmt::format("{}{}: {}", bold, diagnostic.location.ToString(), reset);
+  if (diagnostic.location.valid())
+    out += fmt::format("{}{}: {}", bold, diagnostic.location.ToString(), reset);
   out += fmt::format("{}error[{}]{}: {}\n", red, diagnostic.code, reset, diagnostic.message);
   if (diagnostic.location.valid()) {
     int line = diagnostic.location.line();
@@ -79,7 +80,8 @@ static std::string Summarize(const std::vector<Diagnostic>& diagnostics) {
 SqlflowError::SqlflowError(std::vector<Diagnostic> diagnostics)
     : std::runtime_error(Summarize(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
-SqlflowError::SqlflowError(Diagnostic diagnostic) : SqlflowError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
+SqlflowError::SqlflowError(Diagnostic diagnostic)
+    : SqlflowError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
 
 UsageError::UsageError(std::string code, const std::string& message, std::string hint)
     : std::runtime_error(message), code_(std::move(code)), hint_(std::move(hint)) {}

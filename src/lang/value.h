@@ -19,4 +19,7 @@ struct Value {
   bool operator==(const Value& other) const { return kind == other.kind && text == other.text; }
 };
 
+// Types text written without a type (a k=v flag, a default): numbers and true/false keep theirs.
+Value ValueFromText(const std::string& text);
+
 }  // namespace sqlflow::lang

@@ -1,0 +1,93 @@
+#include "cli/app.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "engine/duckdb.h"
+#include "lang/diagnostic.h"
+
+namespace sqlflow::cli {
+
+namespace {
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
+  app.add_option("-p,--profile", options.profile, "Profile from profiles/<name>.yml")->capture_default_str();
+  app.add_option("--vars", options.vars, "Variables: a JSON object or k=v,k2=v2 (highest precedence)");
+  app.add_option("--project-dir", options.project_dir,
+                 "Project root (default: search upwards for profiles/)");
+  app.add_flag("--json", options.json, "Machine-readable output on stdout");
+  app.add_flag("-v,--verbose", options.verbose, "More output");
+  app.add_flag("-q,--quiet", options.quiet, "Only errors");
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"SQLFlow: SQL-native data pipelines on embedded DuckDB", "sqlflow"};
+  app.require_subcommand(0, 1);
+  GlobalOptions options;
+  AddGlobalOptions(app, options);
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and exit");
+
+  auto* init = app.add_subcommand("init", "Create a runnable sample project in a new folder");
+  std::string init_name;
+  init->add_option("NAME", init_name, "Folder (and project name) to create")->required();
+
+  auto* pipeline = app.add_subcommand("pipeline", "List, validate, compile and run pipelines");
+  pipeline->require_subcommand(1);
+  auto* list = pipeline->add_subcommand("list", "List the project's pipelines");
+  auto* validate = pipeline->add_subcommand("validate", "Parse and plan pipelines without running them");
+  std::vector<std::string> validate_names;
+  validate->add_option("NAME", validate_names, "Pipelines to validate (default: all)");
+  auto* compile = pipeline->add_subcommand("compile", "Write the plan to target/compiled/<name>.json");
+  std::string compile_name;
+  compile->add_option("NAME", compile_name, "Pipeline to compile")->required();
+  auto* run = pipeline->add_subcommand("run", "Run a pipeline");
+  std::string run_name;
+  run->add_option("NAME", run_name, "Pipeline to run")->required();
+  for (CLI::App* sub : {init, pipeline, list, validate, compile, run}) sub->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (version) {
+      fmt::print("sqlflow {} (DuckDB {})\n", SQLFLOW_VERSION, engine::LibraryVersion());
+      return 0;
+    }
+    if (init->parsed()) return InitCommand(init_name, options);
+    if (list->parsed()) return PipelineListCommand(options);
+    if (validate->parsed()) return PipelineValidateCommand(validate_names, options);
+    if (compile->parsed()) return PipelineCompileCommand(compile_name, options);
+    if (run->parsed()) return PipelineRunCommand(run_name, options);
+    fmt::print("{}", app.help());
+    return 2;
+  } catch (const lang::SqlflowError& error) {
+    fmt::print(stderr, "{}", lang::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
+    return 2;
+  } catch (const lang::UsageError& error) {
+    fmt::print(stderr, "error[{}]: {}\n", error.code(), error.what());
+    if (!error.hint().empty()) fmt::print(stderr, "  = hint: {}\n", error.hint());
+    return 2;
+  } catch (const engine::EngineError& error) {
+    fmt::print(stderr, "error[SF-ENGINE-001]: {}\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "error[SF-INTERNAL-001]: {}\n", error.what());
+    return 2;
+  }
+}
+
+}  // namespace sqlflow::cli

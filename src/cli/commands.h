@@ -1,0 +1,21 @@
+#pragma once
+// One function per command; each returns the exit code. Errors propagate as exceptions that
+// app.cpp turns into messages and exit codes.
+
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+
+namespace sqlflow::cli {
+
+int InitCommand(const std::string& name, const GlobalOptions& options);
+int PipelineListCommand(const GlobalOptions& options);
+int PipelineValidateCommand(const std::vector<std::string>& names, const GlobalOptions& options);
+int PipelineCompileCommand(const std::string& name, const GlobalOptions& options);
+int PipelineRunCommand(const std::string& name, const GlobalOptions& options);
+
+// Colour only on a terminal, and never when NO_COLOR is set.
+bool UseColor(std::FILE* stream);
+
+}  // namespace sqlflow::cli

@@ -1,0 +1,117 @@
+#include "cli/context.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/strings.h"
+
+namespace sqlflow::cli {
+
+namespace fs = std::filesystem;
+using lang::UsageError;
+using lang::Value;
+
+namespace {
+
+Value ValueFromJson(const nlohmann::json& value) {
+  if (value.is_null()) return Value::Null();
+  if (value.is_boolean()) return Value::Bool(value.get<bool>());
+  if (value.is_number()) return Value::Number(value.dump());
+  if (value.is_string()) return Value::Text(value.get<std::string>());
+  return Value::Text(value.dump());
+}
+
+}  // namespace
+
+std::map<std::string, Value> ParseVariables(const std::string& text) {
+  std::map<std::string, Value> variables;
+  std::string_view trimmed = util::Trim(text);
+  if (trimmed.empty()) return variables;
+  if (trimmed.front() == '{') {
+    nlohmann::json parsed = nlohmann::json::parse(trimmed, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      throw UsageError("SF-CLI-001", "--vars is not a valid JSON object: " + std::string(trimmed),
+                       "write --vars '{\"env\": \"prod\", \"limit\": 10}' or --vars env=prod,limit=10");
+    }
+    for (const auto& [key, value] : parsed.items()) variables[key] = ValueFromJson(value);
+    return variables;
+  }
+  for (const std::string& pair : util::Split(trimmed, ',')) {
+    size_t equals = pair.find('=');
+    std::string key(util::Trim(pair.substr(0, equals)));
+    if (equals == std::string::npos || key.empty()) {
+      throw UsageError("SF-CLI-001", fmt::format("--vars entry '{}' is not key=value", pair),
+                       "write --vars env=prod,limit=10 or a JSON object");
+    }
+    variables[key] = lang::ValueFromText(std::string(util::Trim(pair.substr(equals + 1))));
+  }
+  return variables;
+}
+
+Context LoadContext(const GlobalOptions& options) {
+  Context context;
+  std::optional<fs::path> explicit_dir;
+  if (!options.project_dir.empty()) explicit_dir = fs::path(options.project_dir);
+  context.root = fs::absolute(project::FindProjectRoot(fs::current_path(), explicit_dir)).lexically_normal();
+  context.environment = project::Environment::FromProcess();
+  context.environment.LoadDotEnv(context.root / ".env");
+  context.profile = project::LoadProfile(context.root, options.profile, context.environment);
+  context.variables = ParseVariables(options.vars);
+  return context;
+}
+
+std::vector<std::string> ListPipelines(const Context& context) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(context.profile.pipelines_dir, error)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".sf")
+      names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+fs::path ResolvePipeline(const Context& context, const std::string& name) {
+  if (util::EndsWith(name, ".sf") || name.find('/') != std::string::npos) {
+    fs::path path = fs::absolute(name);
+    if (!fs::exists(path))
+      throw UsageError("SF-CLI-002", fmt::format("pipeline file '{}' does not exist", name));
+    return path;
+  }
+  fs::path path = context.profile.pipelines_dir / (name + ".sf");
+  if (fs::exists(path)) return path;
+  std::vector<std::string> names = ListPipelines(context);
+  std::string hint = util::DidYouMean(name, names);
+  if (hint.empty()) hint = names.empty() ? "no pipelines found" : "available: " + util::Join(names, ", ");
+  throw UsageError("SF-CLI-002", fmt::format("unknown pipeline '{}' (looked for {})", name, path.string()),
+                   hint);
+}
+
+engine::DatabaseOptions DatabaseOptionsFor(const project::Profile& profile) {
+  engine::DatabaseOptions options;
+  if (profile.engine.mode == project::EngineConfig::Mode::kPersistent) options.path = profile.engine.path;
+  options.memory_limit = profile.engine.memory_limit;
+  options.threads = profile.engine.threads;
+  options.temp_directory = profile.engine.temp_directory;
+  return options;
+}
+
+plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* connection) {
+  plan::PlanOptions options;
+  options.cli_variables = context.variables;
+  options.profile_variables = context.profile.variables;
+  const project::Environment* environment = &context.environment;
+  options.environment = [environment](const std::string& name) { return environment->Get(name); };
+  for (const auto& [name, connector] : context.profile.connectors) {
+    options.connectors[name] = plan::ConnectorDefinition{connector.type, connector.params};
+  }
+  if (connection) {
+    options.table_exists = [connection](const std::string& name) { return connection->TableExists(name); };
+  }
+  options.project_root = context.root;
+  return options;
+}
+
+}  // namespace sqlflow::cli

@@ -1,0 +1,211 @@
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "project/scaffold.h"
+#include "run/console_reporter.h"
+#include "run/executor.h"
+
+namespace sqlflow::cli {
+
+namespace fs = std::filesystem;
+
+bool UseColor(std::FILE* stream) {
+  return std::getenv("NO_COLOR") == nullptr && ::isatty(::fileno(stream));
+}
+
+namespace {
+
+// The database a pipeline command plans against (and runs on). Validation and compilation never
+// create a persistent database; they read it when it exists.
+struct OpenDatabase {
+  std::optional<engine::Database> database;
+  std::optional<engine::Connection> connection;
+};
+
+OpenDatabase OpenForPlanning(const Context& context) {
+  OpenDatabase open;
+  engine::DatabaseOptions options = DatabaseOptionsFor(context.profile);
+  if (options.path.empty() || !fs::exists(options.path)) return open;
+  options.read_only = true;
+  open.database.emplace(engine::Database::Open(options));
+  open.connection.emplace(*open.database);
+  return open;
+}
+
+OpenDatabase OpenForRun(const Context& context) {
+  OpenDatabase open;
+  engine::DatabaseOptions options = DatabaseOptionsFor(context.profile);
+  if (!options.path.empty()) fs::create_directories(options.path.parent_path());
+  open.database.emplace(engine::Database::Open(options));
+  open.connection.emplace(*open.database);
+  return open;
+}
+
+plan::Plan PlanPipeline(const Context& context, const std::string& name, engine::Connection* connection) {
+  fs::path file = ResolvePipeline(context, name);
+  return plan::BuildPlan(file, MakePlanOptions(context, connection));
+}
+
+nlohmann::json DiagnosticsJson(const std::vector<lang::Diagnostic>& diagnostics) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : diagnostics) {
+    out.push_back({{"code", d.code},
+                   {"message", d.message},
+                   {"file", d.location.path()},
+                   {"line", d.location.line()},
+                   {"column", d.location.column()},
+                   {"hint", d.hint},
+                   {"notes", d.notes}});
+  }
+  return out;
+}
+
+// Ctrl-C (and SIGTERM) interrupt the running DuckDB query instead of killing the process, so the
+// run can roll back and report. The signals are blocked everywhere and taken by one thread.
+class InterruptWatcher {
+ public:
+  explicit InterruptWatcher(run::Executor& executor) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread([&executor, set]() {
+      int signal = 0;
+      if (sigwait(&set, &signal) == 0) executor.Interrupt();
+    }).detach();
+  }
+};
+
+}  // namespace
+
+int InitCommand(const std::string& name, const GlobalOptions& options) {
+  project::ScaffoldResult result =
+      project::CreateProject(fs::absolute(name), fs::path(name).filename().string());
+  if (options.json) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& file : result.files) files.push_back(file.string());
+    fmt::print("{}\n", nlohmann::json{{"root", result.root.string()}, {"files", files}}.dump(2));
+    return 0;
+  }
+  if (!options.quiet) {
+    fmt::print("Created project {} ({} files)\n", result.root.string(), result.files.size());
+    fmt::print("Next:\n  cd {}\n  sqlflow pipeline list\n  sqlflow pipeline run customer_summary\n", name);
+  }
+  return 0;
+}
+
+int PipelineListCommand(const GlobalOptions& options) {
+  Context context = LoadContext(options);
+  std::vector<std::string> names = ListPipelines(context);
+  if (options.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& name : names) {
+      out.push_back({{"name", name}, {"path", (context.profile.pipelines_dir / (name + ".sf")).string()}});
+    }
+    fmt::print("{}\n", out.dump(2));
+    return 0;
+  }
+  if (names.empty()) fmt::print("No pipelines in {}\n", context.profile.pipelines_dir.string());
+  for (const auto& name : names) fmt::print("{}\n", name);
+  return 0;
+}
+
+int PipelineValidateCommand(const std::vector<std::string>& requested, const GlobalOptions& options) {
+  Context context = LoadContext(options);
+  std::vector<std::string> names = requested.empty() ? ListPipelines(context) : requested;
+  OpenDatabase database = OpenForPlanning(context);
+  engine::Connection* connection = database.connection ? &*database.connection : nullptr;
+  bool all_valid = true;
+  nlohmann::json report = nlohmann::json::array();
+  for (const auto& name : names) {
+    try {
+      plan::Plan plan = PlanPipeline(context, name, connection);
+      report.push_back({{"pipeline", name}, {"valid", true}, {"steps", plan.steps.size()}});
+      if (!options.json && !options.quiet) fmt::print("{}: valid ({} steps)\n", name, plan.steps.size());
+    } catch (const lang::SqlflowError& error) {
+      all_valid = false;
+      report.push_back(
+          {{"pipeline", name}, {"valid", false}, {"errors", DiagnosticsJson(error.diagnostics())}});
+      if (!options.json) {
+        fmt::print(stderr, "{}", lang::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
+        fmt::print(stderr, "{}: invalid\n", name);
+      }
+    }
+  }
+  if (options.json) fmt::print("{}\n", report.dump(2));
+  return all_valid ? 0 : 2;
+}
+
+int PipelineCompileCommand(const std::string& name, const GlobalOptions& options) {
+  Context context = LoadContext(options);
+  OpenDatabase database = OpenForPlanning(context);
+  plan::Plan plan = PlanPipeline(context, name, database.connection ? &*database.connection : nullptr);
+  nlohmann::json json = plan::PlanToJson(plan);
+  fs::path out = context.root / "target" / "compiled" / (plan.pipeline + ".json");
+  fs::create_directories(out.parent_path());
+  fs::path temporary = out.string() + ".tmp";
+  {
+    std::ofstream file(temporary);
+    file << json.dump(2) << "\n";
+    if (!file) throw lang::UsageError("SF-CLI-004", "cannot write " + out.string());
+  }
+  fs::rename(temporary, out);
+  if (options.json) {
+    fmt::print("{}\n", json.dump(2));
+  } else if (!options.quiet) {
+    fmt::print("Compiled {} ({} steps) to {}\n", plan.pipeline, plan.steps.size(),
+               fs::relative(out, context.root).string());
+  }
+  return 0;
+}
+
+int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
+  Context context = LoadContext(options);
+  OpenDatabase database = OpenForRun(context);
+  engine::Connection& connection = *database.connection;
+  plan::Plan plan = PlanPipeline(context, name, &connection);
+  run::Executor executor(connection, context.root.string());
+  InterruptWatcher watcher(executor);
+  std::FILE* out = options.json ? stderr : stdout;
+  run::ConsoleReporter reporter(out, UseColor(out), plan.steps.size());
+  if (!options.quiet && !options.json) {
+    fmt::print(out, "Running {} (profile {}, {} DuckDB)\n", plan.pipeline, context.profile.name,
+               database.database->in_memory() ? "in-memory" : "persistent");
+  }
+  run::RunSummary summary = executor.Run(plan, options.quiet ? nullptr : &reporter);
+  if (!options.quiet || !summary.success()) reporter.PrintSummary(plan, summary);
+  if (options.json) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (size_t i = 0; i < summary.steps.size(); ++i) {
+      const auto& outcome = summary.steps[i];
+      nlohmann::json item = {{"id", outcome.id},
+                             {"kind", plan::StepKindName(plan.steps[i].kind)},
+                             {"status", run::StepStatusName(outcome.status)},
+                             {"rows", outcome.rows},
+                             {"seconds", outcome.seconds}};
+      if (!outcome.error.empty()) {
+        item["error"] = outcome.error;
+        item["code"] = outcome.code;
+      }
+      steps.push_back(std::move(item));
+    }
+    fmt::print("{}\n", nlohmann::json{{"pipeline", plan.pipeline},
+                                      {"status", summary.interrupted ? "INTERRUPTED"
+                                                 : summary.success() ? "SUCCEEDED"
+                                                                     : "FAILED"},
+                                      {"seconds", summary.seconds},
+                                      {"steps", steps}}
+                           .dump(2));
+  }
+  if (summary.interrupted) return 130;
+  return summary.success() ? 0 : 1;
+}
+
+}  // namespace sqlflow::cli

@@ -1,0 +1,266 @@
+#include "connectors/files.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "engine/sql.h"
+#include "util/strings.h"
+
+namespace sqlflow::connectors {
+
+using engine::QuoteIdentifier;
+using engine::QuoteLiteral;
+
+std::string ResolvePath(const std::string& path, const std::string& root) {
+  if (path.find("://") != std::string::npos || root.empty()) return path;
+  std::filesystem::path p(path);
+  return p.is_absolute() ? path : (std::filesystem::path(root) / p).lexically_normal().string();
+}
+
+namespace {
+
+// path may be one file, a glob, or a list of them.
+std::string PathArgument(const nlohmann::json& path, const std::string& root) {
+  if (path.is_string()) return QuoteLiteral(ResolvePath(path.get<std::string>(), root));
+  std::vector<std::string> items;
+  for (const auto& item : path) items.push_back(QuoteLiteral(ResolvePath(item.get<std::string>(), root)));
+  return "[" + util::Join(items, ", ") + "]";
+}
+
+std::string StringList(const nlohmann::json& value) {
+  std::vector<std::string> items;
+  if (value.is_string()) {
+    items.push_back(QuoteLiteral(value.get<std::string>()));
+  } else {
+    for (const auto& item : value) items.push_back(QuoteLiteral(item.get<std::string>()));
+  }
+  return "[" + util::Join(items, ", ") + "]";
+}
+
+std::string IdentifierList(const nlohmann::json& value) {
+  std::vector<std::string> items;
+  if (value.is_string()) {
+    items.push_back(QuoteIdentifier(value.get<std::string>()));
+  } else {
+    for (const auto& item : value) items.push_back(QuoteIdentifier(item.get<std::string>()));
+  }
+  return util::Join(items, ", ");
+}
+
+std::string Bool(const nlohmann::json& value) {
+  return value.get<bool>() ? "true" : "false";
+}
+
+class CsvConnector : public Connector {
+ public:
+  std::string type() const override { return "CSV"; }
+
+  const std::vector<ParamSpec>& source_params() const override {
+    static const std::vector<ParamSpec> specs = {
+        {"path", ParamType::kStringOrList, true, {"file", "file_path"}, {}},
+        {"has_header", ParamType::kBool, false, {"header"}, {}},
+        {"delimiter", ParamType::kString, false, {"delim", "sep", "separator"}, {}},
+        {"quote", ParamType::kString, false, {}, {}},
+        {"escape", ParamType::kString, false, {}, {}},
+        {"encoding", ParamType::kString, false, {}, {}},
+        {"columns", ParamType::kObject, false, {"types", "dtypes"}, {}},
+        {"null_values", ParamType::kStringOrList, false, {"nullstr", "null_value"}, {}},
+        {"skip_rows", ParamType::kInteger, false, {"skip"}, {}},
+        {"dateformat", ParamType::kString, false, {"date_format"}, {}},
+        {"timestampformat", ParamType::kString, false, {"timestamp_format"}, {}},
+        {"auto_detect", ParamType::kBool, false, {}, {}},
+        {"union_by_name", ParamType::kBool, false, {}, {}},
+    };
+    return specs;
+  }
+
+  const std::vector<ParamSpec>& export_options() const override {
+    static const std::vector<ParamSpec> specs = {
+        {"header", ParamType::kBool, false, {"has_header"}, {}},
+        {"delimiter", ParamType::kString, false, {"delim", "sep", "separator"}, {}},
+        {"quote", ParamType::kString, false, {}, {}},
+        {"escape", ParamType::kString, false, {}, {}},
+        {"compression", ParamType::kString, false, {}, {"none", "gzip", "zstd", "auto"}},
+        {"null_value", ParamType::kString, false, {"nullstr"}, {}},
+        {"dateformat", ParamType::kString, false, {"date_format"}, {}},
+        {"timestampformat", ParamType::kString, false, {"timestamp_format"}, {}},
+        {"partition_by", ParamType::kStringOrList, false, {}, {}},
+    };
+    return specs;
+  }
+
+  std::string SourceQuery(const nlohmann::json& params, const std::string& root) const override {
+    std::vector<std::string> args = {PathArgument(params["path"], root)};
+    if (params.contains("has_header")) args.push_back("header = " + Bool(params["has_header"]));
+    if (params.contains("delimiter"))
+      args.push_back("delim = " + QuoteLiteral(params["delimiter"].get<std::string>()));
+    if (params.contains("quote"))
+      args.push_back("quote = " + QuoteLiteral(params["quote"].get<std::string>()));
+    if (params.contains("escape"))
+      args.push_back("escape = " + QuoteLiteral(params["escape"].get<std::string>()));
+    if (params.contains("encoding"))
+      args.push_back("encoding = " + QuoteLiteral(params["encoding"].get<std::string>()));
+    if (params.contains("columns")) {
+      std::vector<std::string> columns;
+      for (const auto& [name, type] : params["columns"].items()) {
+        columns.push_back(QuoteLiteral(name) + ": " +
+                          QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
+      }
+      args.push_back("columns = {" + util::Join(columns, ", ") + "}");
+    }
+    if (params.contains("null_values")) args.push_back("nullstr = " + StringList(params["null_values"]));
+    if (params.contains("skip_rows"))
+      args.push_back(fmt::format("skip = {}", params["skip_rows"].get<int64_t>()));
+    if (params.contains("dateformat"))
+      args.push_back("dateformat = " + QuoteLiteral(params["dateformat"].get<std::string>()));
+    if (params.contains("timestampformat")) {
+      args.push_back("timestampformat = " + QuoteLiteral(params["timestampformat"].get<std::string>()));
+    }
+    if (params.contains("auto_detect")) args.push_back("auto_detect = " + Bool(params["auto_detect"]));
+    if (params.contains("union_by_name")) args.push_back("union_by_name = " + Bool(params["union_by_name"]));
+    return "SELECT * FROM read_csv(" + util::Join(args, ", ") + ")";
+  }
+
+  std::string CopyOptions(const nlohmann::json& options) const override {
+    std::vector<std::string> parts = {"FORMAT csv"};
+    parts.push_back("HEADER " + (options.contains("header") ? Bool(options["header"]) : std::string("true")));
+    if (options.contains("delimiter"))
+      parts.push_back("DELIMITER " + QuoteLiteral(options["delimiter"].get<std::string>()));
+    if (options.contains("quote"))
+      parts.push_back("QUOTE " + QuoteLiteral(options["quote"].get<std::string>()));
+    if (options.contains("escape"))
+      parts.push_back("ESCAPE " + QuoteLiteral(options["escape"].get<std::string>()));
+    if (options.contains("compression")) {
+      parts.push_back("COMPRESSION " +
+                      QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
+    }
+    if (options.contains("null_value"))
+      parts.push_back("NULLSTR " + QuoteLiteral(options["null_value"].get<std::string>()));
+    if (options.contains("dateformat"))
+      parts.push_back("DATEFORMAT " + QuoteLiteral(options["dateformat"].get<std::string>()));
+    if (options.contains("timestampformat")) {
+      parts.push_back("TIMESTAMPFORMAT " + QuoteLiteral(options["timestampformat"].get<std::string>()));
+    }
+    if (options.contains("partition_by"))
+      parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
+    return util::Join(parts, ", ");
+  }
+};
+
+class ParquetConnector : public Connector {
+ public:
+  std::string type() const override { return "PARQUET"; }
+
+  const std::vector<ParamSpec>& source_params() const override {
+    static const std::vector<ParamSpec> specs = {
+        {"path", ParamType::kStringOrList, true, {"file", "file_path"}, {}},
+        {"columns", ParamType::kStringList, false, {}, {}},
+        {"union_by_name", ParamType::kBool, false, {}, {}},
+        {"hive_partitioning", ParamType::kBool, false, {}, {}},
+    };
+    return specs;
+  }
+
+  const std::vector<ParamSpec>& export_options() const override {
+    static const std::vector<ParamSpec> specs = {
+        {"compression",
+         ParamType::kString,
+         false,
+         {"codec"},
+         {"uncompressed", "snappy", "gzip", "zstd", "lz4", "brotli"}},
+        {"row_group_size", ParamType::kInteger, false, {}, {}},
+        {"partition_by", ParamType::kStringOrList, false, {}, {}},
+    };
+    return specs;
+  }
+
+  std::string SourceQuery(const nlohmann::json& params, const std::string& root) const override {
+    std::vector<std::string> args = {PathArgument(params["path"], root)};
+    if (params.contains("union_by_name")) args.push_back("union_by_name = " + Bool(params["union_by_name"]));
+    if (params.contains("hive_partitioning"))
+      args.push_back("hive_partitioning = " + Bool(params["hive_partitioning"]));
+    std::string columns = params.contains("columns") ? IdentifierList(params["columns"]) : "*";
+    return "SELECT " + columns + " FROM read_parquet(" + util::Join(args, ", ") + ")";
+  }
+
+  std::string CopyOptions(const nlohmann::json& options) const override {
+    std::vector<std::string> parts = {"FORMAT parquet"};
+    if (options.contains("compression")) {
+      parts.push_back("COMPRESSION " +
+                      QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
+    }
+    if (options.contains("row_group_size")) {
+      parts.push_back(fmt::format("ROW_GROUP_SIZE {}", options["row_group_size"].get<int64_t>()));
+    }
+    if (options.contains("partition_by"))
+      parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
+    return util::Join(parts, ", ");
+  }
+};
+
+class JsonConnector : public Connector {
+ public:
+  std::string type() const override { return "JSON"; }
+
+  const std::vector<ParamSpec>& source_params() const override {
+    static const std::vector<ParamSpec> specs = {
+        {"path", ParamType::kStringOrList, true, {"file", "file_path"}, {}},
+        {"format", ParamType::kString, false, {}, {"auto", "array", "newline_delimited", "ndjson"}},
+        {"columns", ParamType::kObject, false, {}, {}},
+    };
+    return specs;
+  }
+
+  const std::vector<ParamSpec>& export_options() const override {
+    static const std::vector<ParamSpec> specs = {
+        {"format", ParamType::kString, false, {}, {"array", "newline_delimited", "ndjson"}},
+        {"compression", ParamType::kString, false, {}, {"none", "gzip", "zstd", "auto"}},
+    };
+    return specs;
+  }
+
+  static std::string Format(const nlohmann::json& params) {
+    std::string format =
+        params.contains("format") ? util::ToLower(params["format"].get<std::string>()) : "auto";
+    return format == "ndjson" ? "newline_delimited" : format;
+  }
+
+  std::string SourceQuery(const nlohmann::json& params, const std::string& root) const override {
+    std::vector<std::string> args = {PathArgument(params["path"], root),
+                                     "format = " + QuoteLiteral(Format(params))};
+    if (params.contains("columns")) {
+      std::vector<std::string> columns;
+      for (const auto& [name, type] : params["columns"].items()) {
+        columns.push_back(QuoteLiteral(name) + ": " +
+                          QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
+      }
+      args.push_back("columns = {" + util::Join(columns, ", ") + "}");
+    }
+    return "SELECT * FROM read_json(" + util::Join(args, ", ") + ")";
+  }
+
+  std::string CopyOptions(const nlohmann::json& options) const override {
+    std::vector<std::string> parts = {"FORMAT json"};
+    parts.push_back(std::string("ARRAY ") + (Format(options) == "array" ? "true" : "false"));
+    if (options.contains("compression")) {
+      parts.push_back("COMPRESSION " +
+                      QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
+    }
+    return util::Join(parts, ", ");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> MakeCsvConnector() {
+  return std::make_unique<CsvConnector>();
+}
+std::unique_ptr<Connector> MakeParquetConnector() {
+  return std::make_unique<ParquetConnector>();
+}
+std::unique_ptr<Connector> MakeJsonConnector() {
+  return std::make_unique<JsonConnector>();
+}
+
+}  // namespace sqlflow::connectors

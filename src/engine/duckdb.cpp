@@ -1,0 +1,246 @@
+#include "engine/duckdb.h"
+
+#include <fmt/format.h>
+
+#include "engine/sql.h"
+
+namespace sqlflow::engine {
+
+namespace {
+
+// Owns a duckdb_config for the duration of Open().
+class Config {
+ public:
+  Config() {
+    if (duckdb_create_config(&config_) == DuckDBError)
+      throw EngineError("cannot create a DuckDB configuration");
+  }
+  ~Config() { duckdb_destroy_config(&config_); }
+  Config(const Config&) = delete;
+  Config& operator=(const Config&) = delete;
+
+  void Set(const char* name, const std::string& value) {
+    if (duckdb_set_config(config_, name, value.c_str()) == DuckDBError) {
+      throw EngineError(fmt::format("invalid DuckDB setting {} = '{}'", name, value));
+    }
+  }
+  duckdb_config get() const { return config_; }
+
+ private:
+  duckdb_config config_ = nullptr;
+};
+
+}  // namespace
+
+Database Database::Open(const DatabaseOptions& options) {
+  Config config;
+  // Nothing may try the network: extensions are either built in or unavailable.
+  config.Set("autoinstall_known_extensions", "false");
+  config.Set("autoload_known_extensions", "false");
+  if (!options.memory_limit.empty()) config.Set("memory_limit", options.memory_limit);
+  if (options.threads) config.Set("threads", std::to_string(*options.threads));
+  if (!options.temp_directory.empty()) config.Set("temp_directory", options.temp_directory.string());
+  if (options.read_only) config.Set("access_mode", "READ_ONLY");
+
+  bool in_memory = options.path.empty();
+  std::string path = in_memory ? std::string() : options.path.string();
+  duckdb_database handle = nullptr;
+  char* error = nullptr;
+  if (duckdb_open_ext(in_memory ? nullptr : path.c_str(), &handle, config.get(), &error) == DuckDBError) {
+    std::string message = error ? error : "unknown error";
+    if (error) duckdb_free(error);
+    throw EngineError(in_memory ? fmt::format("cannot open an in-memory DuckDB database: {}", message)
+                                : fmt::format("cannot open DuckDB database '{}': {}", path, message));
+  }
+  return Database(handle, in_memory);
+}
+
+Database::Database(Database&& other) noexcept : handle_(other.handle_), in_memory_(other.in_memory_) {
+  other.handle_ = nullptr;
+}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    if (handle_) duckdb_close(&handle_);
+    handle_ = other.handle_;
+    in_memory_ = other.in_memory_;
+    other.handle_ = nullptr;
+  }
+  return *this;
+}
+
+Database::~Database() {
+  if (handle_) duckdb_close(&handle_);
+}
+
+Result::Result(Result&& other) noexcept : result_(other.result_), valid_(other.valid_) {
+  other.valid_ = false;
+}
+
+Result::~Result() {
+  if (valid_) duckdb_destroy_result(&result_);
+}
+
+size_t Result::column_count() {
+  return duckdb_column_count(&result_);
+}
+size_t Result::row_count() {
+  return duckdb_row_count(&result_);
+}
+uint64_t Result::rows_changed() {
+  return duckdb_rows_changed(&result_);
+}
+
+std::string Result::column_name(size_t column) {
+  const char* name = duckdb_column_name(&result_, column);
+  return name ? name : "";
+}
+
+std::optional<std::string> Result::Value(size_t column, size_t row) {
+  if (duckdb_value_is_null(&result_, column, row)) return std::nullopt;
+  char* text = duckdb_value_varchar(&result_, column, row);
+  if (!text) return std::nullopt;
+  std::string value(text);
+  duckdb_free(text);
+  return value;
+}
+
+Connection::Connection(const Database& database) {
+  if (duckdb_connect(database.handle(), &handle_) == DuckDBError)
+    throw EngineError("cannot connect to DuckDB");
+}
+
+Connection::Connection(Connection&& other) noexcept : handle_(other.handle_) {
+  other.handle_ = nullptr;
+}
+
+Connection::~Connection() {
+  if (handle_) duckdb_disconnect(&handle_);
+}
+
+Result Connection::Query(const std::string& sql) {
+  duckdb_result result;
+  if (duckdb_query(handle_, sql.c_str(), &result) == DuckDBError) {
+    const char* error = duckdb_result_error(&result);
+    std::string message = error ? error : "unknown DuckDB error";
+    duckdb_error_type type = duckdb_result_error_type(&result);
+    duckdb_destroy_result(&result);
+    throw EngineError(message, type);
+  }
+  return Result(result);
+}
+
+std::optional<std::string> Connection::QueryScalar(const std::string& sql) {
+  Result result = Query(sql);
+  if (result.row_count() == 0 || result.column_count() == 0) return std::nullopt;
+  return result.Value(0, 0);
+}
+
+void Connection::Interrupt() {
+  duckdb_interrupt(handle_);
+}
+
+bool Connection::TableExists(const std::string& name) {
+  // DuckDB resolves the name exactly as a query would, including schemas and case rules.
+  try {
+    Query("SELECT 1 FROM " + QuoteTableName(name) + " LIMIT 0");
+    return true;
+  } catch (const EngineError&) {
+    return false;
+  }
+}
+
+Transaction::Transaction(Connection& connection) : connection_(connection) {
+  connection_.Query("BEGIN TRANSACTION");
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  try {
+    connection_.Query("ROLLBACK");
+  } catch (const EngineError&) {
+    // The transaction may already be aborted by DuckDB; nothing else can be done here.
+  }
+}
+
+void Transaction::Commit() {
+  open_ = false;
+  connection_.Query("COMMIT");
+}
+
+Appender::Appender(Connection& connection, const std::string& schema, const std::string& table) {
+  if (duckdb_appender_create(connection.handle(), schema.empty() ? nullptr : schema.c_str(), table.c_str(),
+                             &handle_) == DuckDBError) {
+    std::string message = handle_ ? duckdb_appender_error(handle_) : "unknown error";
+    duckdb_appender_destroy(&handle_);
+    throw EngineError(fmt::format("cannot append to '{}': {}", table, message));
+  }
+}
+
+Appender::~Appender() {
+  if (handle_) duckdb_appender_destroy(&handle_);
+}
+
+void Appender::Check(duckdb_state state) {
+  if (state == DuckDBError) throw EngineError(duckdb_appender_error(handle_));
+}
+
+void Appender::Append(int64_t value) {
+  Check(duckdb_append_int64(handle_, value));
+}
+void Appender::Append(double value) {
+  Check(duckdb_append_double(handle_, value));
+}
+void Appender::Append(const std::string& value) {
+  Check(duckdb_append_varchar_length(handle_, value.data(), value.size()));
+}
+void Appender::AppendNull() {
+  Check(duckdb_append_null(handle_));
+}
+void Appender::EndRow() {
+  Check(duckdb_appender_end_row(handle_));
+}
+void Appender::Flush() {
+  Check(duckdb_appender_flush(handle_));
+}
+
+PreparedStatement::PreparedStatement(Connection& connection, const std::string& sql) {
+  if (duckdb_prepare(connection.handle(), sql.c_str(), &handle_) == DuckDBError) {
+    std::string message = duckdb_prepare_error(handle_);
+    duckdb_destroy_prepare(&handle_);
+    throw EngineError(message);
+  }
+}
+
+PreparedStatement::~PreparedStatement() {
+  if (handle_) duckdb_destroy_prepare(&handle_);
+}
+
+void PreparedStatement::Bind(size_t index, const std::string& value) {
+  if (duckdb_bind_varchar_length(handle_, index, value.data(), value.size()) == DuckDBError) {
+    throw EngineError(fmt::format("cannot bind parameter {}", index));
+  }
+}
+
+void PreparedStatement::Bind(size_t index, int64_t value) {
+  if (duckdb_bind_int64(handle_, index, value) == DuckDBError) {
+    throw EngineError(fmt::format("cannot bind parameter {}", index));
+  }
+}
+
+Result PreparedStatement::Execute() {
+  duckdb_result result;
+  if (duckdb_execute_prepared(handle_, &result) == DuckDBError) {
+    std::string message = duckdb_result_error(&result);
+    duckdb_error_type type = duckdb_result_error_type(&result);
+    duckdb_destroy_result(&result);
+    throw EngineError(message, type);
+  }
+  return Result(result);
+}
+
+std::string LibraryVersion() {
+  return duckdb_library_version();
+}
+
+}  // namespace sqlflow::engine

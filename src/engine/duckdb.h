@@ -1,0 +1,150 @@
+#pragma once
+// RAII wrapper over DuckDB's C API. The only code that includes duckdb.h.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <duckdb.h>
+
+namespace sqlflow::engine {
+
+// A statement DuckDB rejected or failed; carries DuckDB's own message.
+class EngineError : public std::runtime_error {
+ public:
+  explicit EngineError(const std::string& message, duckdb_error_type type = DUCKDB_ERROR_INVALID)
+      : std::runtime_error(message), type_(type) {}
+  duckdb_error_type type() const { return type_; }
+  bool interrupted() const { return type_ == DUCKDB_ERROR_INTERRUPT; }
+
+ private:
+  duckdb_error_type type_;
+};
+
+struct DatabaseOptions {
+  std::filesystem::path path;  // empty: in-memory
+  std::string memory_limit;    // e.g. "4GB"; empty: DuckDB's default
+  std::optional<int> threads;
+  std::filesystem::path temp_directory;
+  bool read_only = false;
+};
+
+class Database {
+ public:
+  // Opens (or creates) the database. A persistent path that cannot be opened throws; there is
+  // never a silent fallback to memory. Extension auto-install and auto-load are off.
+  static Database Open(const DatabaseOptions& options);
+  Database(Database&& other) noexcept;
+  Database& operator=(Database&& other) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  duckdb_database handle() const { return handle_; }
+  bool in_memory() const { return in_memory_; }
+
+ private:
+  Database(duckdb_database handle, bool in_memory) : handle_(handle), in_memory_(in_memory) {}
+  duckdb_database handle_ = nullptr;
+  bool in_memory_ = true;
+};
+
+// A materialized query result.
+class Result {
+ public:
+  explicit Result(duckdb_result result) : result_(result) {}
+  Result(Result&& other) noexcept;
+  Result& operator=(Result&&) = delete;
+  Result(const Result&) = delete;
+  ~Result();
+
+  size_t column_count();
+  size_t row_count();
+  uint64_t rows_changed();
+  std::string column_name(size_t column);
+  // The value as DuckDB casts it to VARCHAR; nullopt for NULL.
+  std::optional<std::string> Value(size_t column, size_t row);
+
+ private:
+  duckdb_result result_;
+  bool valid_ = true;
+};
+
+class Connection {
+ public:
+  explicit Connection(const Database& database);
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&&) = delete;
+  Connection(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one or more statements; throws EngineError with DuckDB's message.
+  Result Query(const std::string& sql);
+  // The first column of the first row, or nullopt when empty or NULL.
+  std::optional<std::string> QueryScalar(const std::string& sql);
+  // Cancels the query running on this connection (callable from another thread).
+  void Interrupt();
+  bool TableExists(const std::string& name);
+
+  duckdb_connection handle() const { return handle_; }
+
+ private:
+  duckdb_connection handle_ = nullptr;
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless Commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void Commit();
+
+ private:
+  Connection& connection_;
+  bool open_ = true;
+};
+
+class Appender {
+ public:
+  Appender(Connection& connection, const std::string& schema, const std::string& table);
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+  ~Appender();
+
+  void Append(int64_t value);
+  void Append(double value);
+  void Append(const std::string& value);
+  void AppendNull();
+  void EndRow();
+  void Flush();
+
+ private:
+  void Check(duckdb_state state);
+  duckdb_appender handle_ = nullptr;
+};
+
+class PreparedStatement {
+ public:
+  PreparedStatement(Connection& connection, const std::string& sql);
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+  ~PreparedStatement();
+
+  // Parameters are 1-based, as in DuckDB.
+  void Bind(size_t index, const std::string& value);
+  void Bind(size_t index, int64_t value);
+  Result Execute();
+
+ private:
+  duckdb_prepared_statement handle_ = nullptr;
+};
+
+std::string LibraryVersion();
+
+}  // namespace sqlflow::engine

@@ -1,0 +1,78 @@
+#pragma once
+// A pipeline's plan: the active statements after INCLUDE, variables and IF, as steps with ids,
+// dependencies and an execution order.
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lang/ast.h"
+#include "lang/value.h"
+
+namespace sqlflow::plan {
+
+struct Step {
+  enum class Kind { kSource, kLoad, kTransform, kExport, kSql };
+  std::string id;
+  Kind kind = Kind::kSql;
+  lang::Location location;
+  std::string sql;     // transform and export: the query; sql: the statement (variables substituted)
+  std::string target;  // table written (load, transform, plain SQL that creates), or the export URI
+  std::vector<std::string> reads;       // table keys read
+  std::vector<std::string> depends_on;  // step ids
+  bool barrier = false;                 // plain SQL DuckDB cannot serialize: orders everything around it
+
+  // source: connector type and merged parameters (profile connector + OPTIONS, or PARAMS)
+  std::string source_name;
+  std::string connector_type;
+  nlohmann::json params = nlohmann::json::object();
+  // load: the source it reads; load and transform: the mode
+  std::string load_source;
+  lang::LoadMode mode;
+  // export
+  std::string export_type;
+  bool export_is_table = false;
+};
+
+const char* StepKindName(Step::Kind kind);
+
+struct Plan {
+  std::string pipeline;
+  std::filesystem::path file;
+  std::vector<Step> steps;                       // in execution order
+  std::map<std::string, lang::Value> variables;  // every variable with a value, as resolved
+};
+
+struct ConnectorDefinition {
+  std::string type;
+  nlohmann::json params;
+};
+
+struct PlanOptions {
+  std::map<std::string, lang::Value> cli_variables;
+  std::map<std::string, lang::Value> profile_variables;
+  // The environment (process, then .env); nullopt when unset.
+  std::function<std::optional<std::string>(const std::string&)> environment;
+  std::map<std::string, ConnectorDefinition> connectors;  // the profile's
+  // Whether the target database already holds a table; unknown references are errors otherwise.
+  std::function<bool(const std::string& name)> table_exists;
+  std::filesystem::path project_root;
+};
+
+// Parses, expands and validates the pipeline; throws lang::SqlflowError carrying every problem.
+Plan BuildPlan(const std::filesystem::path& pipeline_file, const PlanOptions& options);
+
+// The JSON that `pipeline compile` writes; secrets masked.
+nlohmann::json PlanToJson(const Plan& plan);
+
+// True for parameter names whose values are never printed: password, secret*, token, *_key.
+bool IsSecretName(std::string_view name);
+// A copy of `params` with secret values replaced by "***", recursively.
+nlohmann::json MaskSecrets(const nlohmann::json& params);
+
+}  // namespace sqlflow::plan

@@ -1,0 +1,814 @@
+#include <algorithm>
+#include <fstream>
+#include <queue>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "connectors/registry.h"
+#include "engine/sql.h"
+#include "lang/condition.h"
+#include "lang/parser.h"
+#include "lang/variables.h"
+#include "plan/plan.h"
+#include "plan/sql_analyzer.h"
+#include "util/strings.h"
+
+namespace sqlflow::plan {
+
+using lang::Diagnostic;
+using lang::Location;
+using lang::Statement;
+using lang::Value;
+
+const char* StepKindName(Step::Kind kind) {
+  switch (kind) {
+    case Step::Kind::kSource:
+      return "source";
+    case Step::Kind::kLoad:
+      return "load";
+    case Step::Kind::kTransform:
+      return "transform";
+    case Step::Kind::kExport:
+      return "export";
+    case Step::Kind::kSql:
+      return "sql";
+  }
+  return "?";
+}
+
+bool IsSecretName(std::string_view name) {
+  std::string lower = util::ToLower(name);
+  return lower == "password" || lower == "passwd" || lower == "token" || util::StartsWith(lower, "secret") ||
+         util::EndsWith(lower, "_key") || util::EndsWith(lower, "_token") ||
+         util::EndsWith(lower, "password");
+}
+
+nlohmann::json MaskSecrets(const nlohmann::json& params) {
+  if (params.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : params) out.push_back(MaskSecrets(item));
+    return out;
+  }
+  if (!params.is_object()) return params;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : params.items()) {
+    out[key] = IsSecretName(key) && !value.is_null() ? nlohmann::json("***") : MaskSecrets(value);
+  }
+  return out;
+}
+
+namespace {
+
+std::string Slug(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!out.empty() && out.back() != '_') {
+      out += '_';
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out.empty() ? "unnamed" : out;
+}
+
+// Text after variable substitution, with the offset of the first change so that positions before
+// it still map to the source.
+struct Substituted {
+  std::string text;
+  size_t first_change = std::string::npos;
+};
+
+// The CREATE [OR REPLACE] [TEMP] TABLE|VIEW [IF NOT EXISTS] name of a plain SQL statement, if any.
+std::string CreatedName(const std::string& sql) {
+  std::istringstream words(sql);
+  std::vector<std::string> tokens;
+  std::string word;
+  while (tokens.size() < 9 && words >> word) tokens.push_back(word);
+  size_t i = 0;
+  auto is = [&](const char* keyword) {
+    return i < tokens.size() && util::EqualsIgnoreCase(tokens[i], keyword);
+  };
+  if (!is("CREATE")) return "";
+  ++i;
+  if (is("OR")) i += 2;
+  if (is("TEMP") || is("TEMPORARY")) ++i;
+  if (!is("TABLE") && !is("VIEW")) return "";
+  ++i;
+  if (is("IF")) i += 3;
+  if (i >= tokens.size()) return "";
+  std::string name = tokens[i];
+  size_t cut = name.find_first_of("(;");
+  return cut == std::string::npos ? name : name.substr(0, cut);
+}
+
+class Planner {
+ public:
+  explicit Planner(const PlanOptions& options) : options_(options) {}
+
+  Plan Build(const std::filesystem::path& file) {
+    Plan plan;
+    plan.file = file;
+    plan.pipeline = file.stem().string();
+    WalkFile(file, Location{});
+    if (diagnostics_.empty()) ResolveDependencies();
+    ReportUndefinedVariables();
+    if (!diagnostics_.empty()) {
+      std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
+                       [](const Diagnostic& a, const Diagnostic& b) {
+                         if (a.location.path() != b.location.path()) return false;
+                         return a.location.offset < b.location.offset;
+                       });
+      throw lang::SqlflowError(std::move(diagnostics_));
+    }
+    plan.steps = Order();
+    if (!diagnostics_.empty()) throw lang::SqlflowError(std::move(diagnostics_));
+    plan.variables = resolved_;
+    for (const auto& [name, value] : options_.cli_variables) plan.variables[name] = value;
+    for (const auto& [name, value] : options_.profile_variables) plan.variables.emplace(name, value);
+    for (const auto& [name, value] : set_variables_) plan.variables.emplace(name, value);
+    return plan;
+  }
+
+ private:
+  void Error(Location location, std::string code, std::string message, std::string hint = "",
+             std::vector<std::string> notes = {}) {
+    diagnostics_.push_back(Diagnostic{std::move(code), std::move(message), std::move(location),
+                                      std::move(hint), std::move(notes)});
+  }
+
+  // ---- variables -----------------------------------------------------------------------------
+  std::optional<Value> Lookup(const std::string& name) {
+    std::optional<Value> value;
+    if (auto it = options_.cli_variables.find(name); it != options_.cli_variables.end()) {
+      value = it->second;
+    } else if (auto it2 = options_.profile_variables.find(name); it2 != options_.profile_variables.end()) {
+      value = it2->second;
+    } else if (auto it3 = set_variables_.find(name); it3 != set_variables_.end()) {
+      value = it3->second;
+    } else if (options_.environment) {
+      if (auto env = options_.environment(name)) value = Value::Text(*env);
+    }
+    if (value) resolved_[name] = *value;
+    return value;
+  }
+
+  std::optional<Value> LookupWithDefault(const lang::VariableReference& reference, const Location& where) {
+    if (auto value = Lookup(reference.name)) return value;
+    if (reference.default_value) return lang::ValueFromText(*reference.default_value);
+    undefined_[reference.name].push_back(where);
+    return std::nullopt;
+  }
+
+  // `json` true: inside JSON, where a bare reference becomes a typed JSON value.
+  Substituted Substitute(const lang::Text& text, bool json = false) {
+    Substituted out;
+    auto references = lang::FindVariableReferences(text.raw);
+    size_t copied = 0;
+    for (const auto& reference : references) {
+      Location where = text.location.Advanced(reference.offset);
+      if (reference.length == 0) {
+        Error(where, "SF-VAR-002", "unterminated variable reference", "write ${name} or ${name|default}");
+        break;
+      }
+      out.text += text.raw.substr(copied, reference.offset - copied);
+      copied = reference.offset + reference.length;
+      if (out.first_change == std::string::npos) out.first_change = out.text.size();
+      std::optional<Value> value = LookupWithDefault(reference, where);
+      if (!value) continue;
+      if (!json) {
+        out.text += value->text;
+      } else if (InsideJsonString(text.raw, reference.offset)) {
+        std::string dumped = nlohmann::json(value->text).dump();
+        out.text += dumped.substr(1, dumped.size() - 2);
+      } else {
+        out.text += JsonLiteral(*value);
+      }
+    }
+    out.text += text.raw.substr(copied);
+    return out;
+  }
+
+  static bool InsideJsonString(const std::string& text, size_t offset) {
+    bool inside = false;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+      if (text[i] == '\\' && inside) {
+        ++i;
+      } else if (text[i] == '"') {
+        inside = !inside;
+      }
+    }
+    return inside;
+  }
+
+  static std::string JsonLiteral(const Value& value) {
+    switch (value.kind) {
+      case Value::Kind::kNull:
+        return "null";
+      case Value::Kind::kBool:
+      case Value::Kind::kNumber:
+        return value.text;
+      case Value::Kind::kText:
+        return nlohmann::json(value.text).dump();
+    }
+    return "null";
+  }
+
+  Value EvaluateSetValue(const lang::Text& literal) {
+    const std::string& raw = literal.raw;
+    if (raw.size() >= 2 && (raw.front() == '\'' || raw.front() == '"')) {
+      lang::Text inner{raw.substr(1, raw.size() - 2), literal.location.Advanced(1)};
+      std::string text = Substitute(inner).text;
+      std::string doubled(2, raw.front());
+      for (size_t pos = 0; (pos = text.find(doubled, pos)) != std::string::npos; ++pos) text.erase(pos, 1);
+      // A quoted value that is exactly one reference keeps the referenced value's type.
+      auto references = lang::FindVariableReferences(inner.raw);
+      if (references.size() == 1 && references[0].offset == 0 && references[0].length == inner.raw.size()) {
+        if (auto value = LookupWithDefault(references[0], inner.location)) return *value;
+      }
+      return Value::Text(text);
+    }
+    if (util::StartsWith(raw, "${")) {
+      auto references = lang::FindVariableReferences(raw);
+      if (!references.empty()) {
+        if (auto value = LookupWithDefault(references[0], literal.location)) return *value;
+      }
+      return Value::Null();
+    }
+    if (util::EqualsIgnoreCase(raw, "null")) return Value::Null();
+    return lang::ValueFromText(raw);
+  }
+
+  void ReportUndefinedVariables() {
+    for (const auto& [name, uses] : undefined_) {
+      std::vector<std::string> notes;
+      for (size_t i = 1; i < uses.size(); ++i) notes.push_back("also used at " + uses[i].ToString());
+      Error(uses.front(), "SF-VAR-001", fmt::format("undefined variable '{}'", name),
+            fmt::format("give it a value: --vars '{{\"{}\": ...}}', a profile variable, SET {} = ...; or a "
+                        "default ${{{}|value}}",
+                        name, name, name),
+            notes);
+    }
+  }
+
+  // ---- walking the statements ----------------------------------------------------------------
+  void WalkFile(const std::filesystem::path& path, const Location& included_from) {
+    std::error_code error;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
+    if (std::find(include_stack_.begin(), include_stack_.end(), canonical) != include_stack_.end()) {
+      std::vector<std::string> chain;
+      auto start = std::find(include_stack_.begin(), include_stack_.end(), canonical);
+      for (auto it = start; it != include_stack_.end(); ++it) chain.push_back(it->filename().string());
+      chain.push_back(canonical.filename().string());
+      Error(included_from, "SF-PLAN-010", "include cycle: " + util::Join(chain, " -> "),
+            "a file may not include itself, directly or through other files");
+      return;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      if (included_from.valid()) {
+        Error(included_from, "SF-PLAN-011", fmt::format("cannot read included file '{}'", path.string()),
+              "INCLUDE paths are relative to the including file");
+      } else {
+        throw lang::UsageError("SF-CLI-003", fmt::format("cannot read pipeline file '{}'", path.string()));
+      }
+      return;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    auto source = std::make_shared<const lang::SourceFile>(DisplayPath(path), buffer.str());
+    lang::ParseResult parsed = lang::Parse(source);
+    for (auto& diagnostic : parsed.diagnostics) diagnostics_.push_back(std::move(diagnostic));
+    include_stack_.push_back(canonical);
+    Walk(parsed.statements, path);
+    include_stack_.pop_back();
+  }
+
+  std::string DisplayPath(const std::filesystem::path& path) const {
+    std::error_code error;
+    if (!options_.project_root.empty()) {
+      auto relative = std::filesystem::relative(path, options_.project_root, error);
+      if (!error && !relative.empty() && !util::StartsWith(relative.string(), "..")) return relative.string();
+    }
+    return path.string();
+  }
+
+  void Walk(const std::vector<Statement>& statements, const std::filesystem::path& file) {
+    for (const Statement& statement : statements) {
+      switch (statement.kind) {
+        case Statement::Kind::kSet:
+          set_variables_[statement.set->name.raw] = EvaluateSetValue(statement.set->value);
+          break;
+        case Statement::Kind::kInclude: {
+          std::string path = Substitute(statement.include->path).text;
+          std::filesystem::path resolved = file.parent_path() / path;
+          WalkFile(resolved, statement.include->path.location);
+          break;
+        }
+        case Statement::Kind::kIf:
+          WalkIf(*statement.if_, file);
+          break;
+        default:
+          AddStep(statement);
+      }
+    }
+  }
+
+  void WalkIf(const lang::IfStatement& conditional, const std::filesystem::path& file) {
+    for (const auto& branch : conditional.branches) {
+      bool taken = branch.condition.raw.empty();
+      if (!taken) {
+        try {
+          taken = lang::EvaluateCondition(branch.condition.raw, branch.condition.location,
+                                          [this](const std::string& name) { return Lookup(name); });
+        } catch (const lang::SqlflowError& error) {
+          for (const auto& diagnostic : error.diagnostics()) diagnostics_.push_back(diagnostic);
+          return;
+        }
+      }
+      if (taken) {
+        Walk(branch.body, file);
+        return;
+      }
+    }
+  }
+
+  // ---- steps ---------------------------------------------------------------------------------
+  std::string UniqueId(const std::string& base) {
+    int& count = id_counts_[base];
+    ++count;
+    return count == 1 ? base : fmt::format("{}_{}", base, count);
+  }
+
+  std::optional<nlohmann::json> ParseJson(const lang::Text& text) {
+    Substituted substituted = Substitute(text, /*json=*/true);
+    try {
+      nlohmann::json parsed = nlohmann::json::parse(substituted.text);
+      if (!parsed.is_object()) {
+        Error(text.location, "SF-PLAN-020", "expected a JSON object", "write {\"key\": \"value\"}");
+        return std::nullopt;
+      }
+      return parsed;
+    } catch (const nlohmann::json::parse_error& error) {
+      size_t byte = error.byte > 0 ? error.byte - 1 : 0;
+      bool maps = byte < substituted.first_change && byte < text.raw.size();
+      std::string message = error.what();
+      size_t cut = message.find("; ");
+      if (cut != std::string::npos) message = message.substr(cut + 2);
+      Error(maps ? text.location.Advanced(byte) : text.location, "SF-PLAN-021", "invalid JSON: " + message,
+            "keys and text values need double quotes; no trailing commas");
+      return std::nullopt;
+    }
+  }
+
+  // Locates `key` inside a JSON text for a caret under it; the object's start otherwise.
+  static Location KeyLocation(const std::optional<lang::Text>& text, const std::string& key,
+                              const Location& fallback) {
+    if (!text) return fallback;
+    size_t pos = text->raw.find("\"" + key + "\"");
+    return pos == std::string::npos ? text->location : text->location.Advanced(pos);
+  }
+
+  nlohmann::json CheckParams(const std::vector<connectors::ParamSpec>& specs, const nlohmann::json& params,
+                             const std::optional<lang::Text>& text, const Location& fallback,
+                             const std::string& what) {
+    std::vector<connectors::ParamIssue> issues;
+    nlohmann::json normalized = connectors::NormalizeParams(specs, params, issues);
+    for (const auto& issue : issues) {
+      Error(KeyLocation(text, issue.key, fallback), "SF-PLAN-022", fmt::format("{}: {}", what, issue.message),
+            issue.hint);
+    }
+    return normalized;
+  }
+
+  const connectors::Connector* FindConnectorOrError(const std::string& type, const Location& where) {
+    const connectors::Connector* connector = connectors::FindConnector(type);
+    if (!connector) {
+      std::string hint = util::DidYouMean(type, connectors::ConnectorTypes());
+      if (hint.empty()) hint = "available types: " + util::Join(connectors::ConnectorTypes(), ", ");
+      Error(where, "SF-PLAN-023", fmt::format("unknown connector type '{}'", type), hint);
+    }
+    return connector;
+  }
+
+  void AddStep(const Statement& statement) {
+    Step step;
+    step.location = statement.location;
+    switch (statement.kind) {
+      case Statement::Kind::kSource:
+        AddSource(statement, step);
+        return;
+      case Statement::Kind::kLoad: {
+        const auto& load = *statement.load;
+        step.kind = Step::Kind::kLoad;
+        step.target = Substitute(lang::Text{load.table.raw, load.table.location}).text;
+        step.load_source = load.source.raw;
+        step.mode = load.mode;
+        step.id = UniqueId("load_" + Slug(step.target));
+        load_sources_.push_back(load.source);
+        break;
+      }
+      case Statement::Kind::kCreateTable: {
+        const auto& create = *statement.create_table;
+        step.kind = Step::Kind::kTransform;
+        step.target = Substitute(lang::Text{create.table.raw, create.table.location}).text;
+        step.mode = create.mode.value_or(lang::LoadMode{});
+        step.id = UniqueId("transform_" + Slug(step.target));
+        Substituted query = Substitute(create.query);
+        step.sql = query.text;
+        AnalyzeReads(step, query, create.query.location, /*plain=*/false);
+        if (!create.or_replace && !create.mode)
+          plain_creates_[TableKey(step.target)].push_back(step.location);
+        break;
+      }
+      case Statement::Kind::kExport:
+        AddExport(statement, step);
+        break;
+      case Statement::Kind::kSql: {
+        step.kind = Step::Kind::kSql;
+        step.id = UniqueId(fmt::format("sql_{}", ++sql_count_));
+        Substituted sql = Substitute(statement.sql->sql);
+        step.sql = sql.text;
+        step.target = CreatedName(step.sql);
+        AnalyzeReads(step, sql, statement.sql->sql.location, /*plain=*/true);
+        break;
+      }
+      default:
+        return;
+    }
+    steps_.push_back(std::move(step));
+  }
+
+  void AddSource(const Statement& statement, Step& step) {
+    const auto& source = *statement.source;
+    step.kind = Step::Kind::kSource;
+    step.source_name = source.name.raw;
+    step.id = UniqueId("source_" + Slug(source.name.raw));
+    std::optional<lang::Text> text = source.params;
+    nlohmann::json params = nlohmann::json::object();
+    Location type_location = source.type_location;
+    if (source.connector) {
+      auto it = options_.connectors.find(source.connector->raw);
+      if (it == options_.connectors.end()) {
+        std::vector<std::string> names;
+        for (const auto& [name, definition] : options_.connectors) names.push_back(name);
+        std::string hint = util::DidYouMean(source.connector->raw, names);
+        if (hint.empty()) hint = "connectors are defined under 'connectors:' in the profile";
+        Error(source.connector->location, "SF-PLAN-024",
+              fmt::format("unknown connector '{}' in the profile", source.connector->raw), hint);
+        return;
+      }
+      step.connector_type = util::ToUpper(it->second.type);
+      params = it->second.params.is_object() ? it->second.params : nlohmann::json::object();
+      if (source.options) {
+        auto options = ParseJson(*source.options);
+        if (!options) return;
+        for (const auto& [key, value] : options->items()) params[key] = value;
+      }
+      text = source.options;
+      type_location = source.connector->location;
+    } else {
+      step.connector_type = source.type;
+      auto parsed = ParseJson(*source.params);
+      if (!parsed) return;
+      params = *parsed;
+    }
+    const connectors::Connector* connector = FindConnectorOrError(step.connector_type, type_location);
+    if (!connector) return;
+    if (connector->source_params().empty()) {
+      Error(type_location, "SF-PLAN-025",
+            fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
+      return;
+    }
+    step.params = CheckParams(connector->source_params(), params, text, statement.location,
+                              fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type));
+    std::string key = util::ToLower(source.name.raw);
+    if (auto it = source_index_.find(key); it != source_index_.end()) {
+      Error(source.name.location, "SF-PLAN-026", fmt::format("source '{}' is defined twice", source.name.raw),
+            "give each SOURCE its own name", {"first defined at " + steps_[it->second].location.ToString()});
+      return;
+    }
+    source_index_[key] = steps_.size();
+    steps_.push_back(std::move(step));
+  }
+
+  void AddExport(const Statement& statement, Step& step) {
+    const auto& exported = *statement.export_;
+    step.kind = Step::Kind::kExport;
+    step.export_type = exported.type;
+    step.export_is_table = exported.is_table;
+    step.target = Substitute(exported.uri).text;
+    std::string stem = std::filesystem::path(step.target).stem().string();
+    Substituted query = Substitute(exported.query);
+    if (exported.is_table) {
+      step.sql = "SELECT * FROM " + engine::QuoteTableName(query.text);
+      step.reads.push_back(TableKey(query.text));
+      read_locations_[steps_.size()].push_back(exported.query.location);
+      stem = query.text;
+    } else {
+      step.sql = query.text;
+      AnalyzeReads(step, query, exported.query.location, /*plain=*/false);
+    }
+    step.id = UniqueId(fmt::format("export_{}_{}", Slug(exported.type), Slug(stem)));
+    const connectors::Connector* connector = FindConnectorOrError(exported.type, exported.type_location);
+    if (!connector) return;
+    if (connector->export_options().empty()) {
+      Error(exported.type_location, "SF-PLAN-025",
+            fmt::format("connector type {} cannot be an EXPORT", exported.type));
+      return;
+    }
+    nlohmann::json options = nlohmann::json::object();
+    if (exported.options) {
+      auto parsed = ParseJson(*exported.options);
+      if (!parsed) return;
+      options = *parsed;
+    }
+    step.params = CheckParams(connector->export_options(), options, exported.options, statement.location,
+                              fmt::format("EXPORT ({})", exported.type));
+  }
+
+  void AnalyzeReads(Step& step, const Substituted& sql, const Location& location, bool plain) {
+    SqlAnalysis analysis = analyzer_.Analyze(sql.text);
+    auto map = [&](size_t position) {
+      return position < sql.first_change && position < sql.text.size() ? location.Advanced(position)
+                                                                       : location;
+    };
+    switch (analysis.kind) {
+      case SqlAnalysis::Kind::kSyntaxError:
+        Error(map(analysis.error_position.value_or(0)), "SF-PLAN-030", "SQL syntax error: " + analysis.error,
+              "the SQL is handed to DuckDB as written; check it against DuckDB's syntax");
+        return;
+      case SqlAnalysis::Kind::kOtherStatement:
+        if (plain) {
+          step.barrier = true;
+        } else {
+          Error(location, "SF-PLAN-031", "expected a query (SELECT, WITH, VALUES, FROM ...)",
+                "CREATE TABLE name AS <query>; takes a query");
+        }
+        return;
+      case SqlAnalysis::Kind::kQuery:
+        for (const auto& table : analysis.tables) {
+          if (std::find(step.reads.begin(), step.reads.end(), table.key) != step.reads.end()) continue;
+          step.reads.push_back(table.key);
+          read_locations_[steps_.size()].push_back(map(table.position));
+        }
+        return;
+    }
+  }
+
+  // ---- dependencies --------------------------------------------------------------------------
+  std::string WriteKey(const Step& step) const {
+    if (step.kind == Step::Kind::kLoad || step.kind == Step::Kind::kTransform) return TableKey(step.target);
+    if (step.kind == Step::Kind::kSql && !step.target.empty()) return TableKey(step.target);
+    return "";
+  }
+
+  void ResolveDependencies() {
+    std::map<std::string, std::vector<size_t>> writers;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      std::string key = WriteKey(steps_[i]);
+      if (!key.empty()) writers[key].push_back(i);
+    }
+    CheckDuplicateCreates(writers);
+    std::vector<std::set<size_t>> deps(steps_.size());
+    size_t load_number = 0;
+    std::optional<size_t> last_barrier;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      Step& step = steps_[i];
+      if (step.kind == Step::Kind::kLoad) {
+        const lang::Name& source = load_sources_[load_number++];
+        auto it = source_index_.find(util::ToLower(step.load_source));
+        if (it == source_index_.end()) {
+          std::vector<std::string> names;
+          for (const auto& s : steps_) {
+            if (s.kind == Step::Kind::kSource) names.push_back(s.source_name);
+          }
+          std::string hint = util::DidYouMean(step.load_source, names);
+          if (hint.empty()) hint = "define it first: SOURCE " + step.load_source + " TYPE CSV PARAMS {...};";
+          Error(source.location, "SF-PLAN-040", fmt::format("unknown source '{}'", step.load_source), hint);
+        } else {
+          deps[i].insert(it->second);
+        }
+      }
+      const auto& locations = read_locations_[i];
+      for (size_t r = 0; r < step.reads.size(); ++r) {
+        const std::string& key = step.reads[r];
+        std::optional<size_t> writer = FindWriter(writers, key, i);
+        if (writer) {
+          deps[i].insert(*writer);
+        } else if (!TableExists(key) && !(step.barrier)) {
+          ReportUnknownTable(key, r < locations.size() ? locations[r] : step.location, writers);
+        }
+      }
+      // Writers of one table keep their file order.
+      std::string key = WriteKey(step);
+      if (!key.empty()) {
+        const auto& list = writers[key];
+        auto pos = std::find(list.begin(), list.end(), i);
+        if (pos != list.begin()) deps[i].insert(*(pos - 1));
+      }
+      if (last_barrier) deps[i].insert(*last_barrier);
+      if (step.barrier) {
+        size_t from = last_barrier ? *last_barrier + 1 : 0;
+        for (size_t j = from; j < i; ++j) deps[i].insert(j);
+        last_barrier = i;
+      }
+    }
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      deps[i].erase(i);
+      for (size_t j : deps[i]) steps_[i].depends_on.push_back(steps_[j].id);
+    }
+    deps_ = std::move(deps);
+  }
+
+  static std::optional<size_t> FindWriter(const std::map<std::string, std::vector<size_t>>& writers,
+                                          const std::string& key, size_t reader) {
+    auto it = writers.find(key);
+    if (it == writers.end()) return std::nullopt;
+    std::optional<size_t> below;
+    std::optional<size_t> above;
+    for (size_t index : it->second) {
+      if (index < reader) above = index;
+      if (index > reader && !below) below = index;
+    }
+    return above ? above : below;
+  }
+
+  bool TableExists(const std::string& key) {
+    if (!options_.table_exists) return false;
+    auto it = exists_cache_.find(key);
+    if (it != exists_cache_.end()) return it->second;
+    return exists_cache_[key] = options_.table_exists(key);
+  }
+
+  void ReportUnknownTable(const std::string& key, const Location& where,
+                          const std::map<std::string, std::vector<size_t>>& writers) {
+    std::vector<std::string> known;
+    for (const auto& [name, list] : writers) known.push_back(name);
+    std::string hint = util::DidYouMean(key, known);
+    if (hint.empty()) hint = "create it with LOAD or CREATE TABLE ... AS earlier in the pipeline";
+    Error(where, "SF-PLAN-041", fmt::format("unknown table '{}'", key), hint);
+  }
+
+  void CheckDuplicateCreates(const std::map<std::string, std::vector<size_t>>& writers) {
+    for (const auto& [key, locations] : plain_creates_) {
+      if (locations.size() > 1) {
+        Error(locations[1], "SF-PLAN-042", fmt::format("table '{}' is created twice", key),
+              "use CREATE OR REPLACE TABLE, or a MODE, to write a table again",
+              {"first created at " + locations[0].ToString()});
+      }
+      auto it = writers.find(key);
+      if (it == writers.end()) continue;
+      for (size_t index : it->second) {
+        if (steps_[index].kind == Step::Kind::kLoad) {
+          Error(locations[0], "SF-PLAN-043", fmt::format("table '{}' is already defined by a LOAD", key),
+                "use CREATE OR REPLACE TABLE or a MODE to rewrite it, or pick another name",
+                {"loaded at " + steps_[index].location.ToString()});
+          break;
+        }
+      }
+    }
+  }
+
+  // Kahn's algorithm; among ready steps the one earliest in the file goes first.
+  std::vector<Step> Order() {
+    size_t count = steps_.size();
+    std::vector<size_t> indegree(count, 0);
+    std::vector<std::vector<size_t>> dependents(count);
+    for (size_t i = 0; i < count; ++i) {
+      for (size_t j : deps_[i]) {
+        dependents[j].push_back(i);
+        ++indegree[i];
+      }
+    }
+    std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+    for (size_t i = 0; i < count; ++i) {
+      if (indegree[i] == 0) ready.push(i);
+    }
+    std::vector<Step> ordered;
+    std::vector<bool> done(count, false);
+    while (!ready.empty()) {
+      size_t i = ready.top();
+      ready.pop();
+      done[i] = true;
+      ordered.push_back(steps_[i]);
+      for (size_t d : dependents[i]) {
+        if (--indegree[d] == 0) ready.push(d);
+      }
+    }
+    if (ordered.size() != count) ReportCycle(done);
+    return ordered;
+  }
+
+  void ReportCycle(const std::vector<bool>& done) {
+    // Walk dependencies among the unfinished steps until one repeats.
+    size_t start = 0;
+    while (done[start]) ++start;
+    std::vector<size_t> path;
+    std::vector<int> seen(steps_.size(), -1);
+    size_t current = start;
+    while (seen[current] < 0) {
+      seen[current] = static_cast<int>(path.size());
+      path.push_back(current);
+      for (size_t j : deps_[current]) {
+        if (!done[j]) {
+          current = j;
+          break;
+        }
+      }
+    }
+    std::vector<std::string> cycle;
+    for (size_t k = static_cast<size_t>(seen[current]); k < path.size(); ++k)
+      cycle.push_back(steps_[path[k]].id);
+    std::reverse(cycle.begin(), cycle.end());
+    cycle.push_back(cycle.front());
+    Error(steps_[current].location, "SF-PLAN-044", "dependency cycle: " + util::Join(cycle, " -> "),
+          "a step reads a table that is written only by a step that needs it; break the loop");
+  }
+
+  const PlanOptions& options_;
+  SqlAnalyzer analyzer_;
+  std::vector<Diagnostic> diagnostics_;
+  std::map<std::string, Value> set_variables_;
+  std::map<std::string, Value> resolved_;
+  std::map<std::string, std::vector<Location>> undefined_;
+  std::vector<std::filesystem::path> include_stack_;
+  std::vector<Step> steps_;
+  std::vector<std::set<size_t>> deps_;
+  std::map<size_t, std::vector<Location>> read_locations_;
+  std::map<std::string, size_t> source_index_;
+  std::vector<lang::Name> load_sources_;
+  std::map<std::string, std::vector<Location>> plain_creates_;
+  std::map<std::string, int> id_counts_;
+  std::map<std::string, bool> exists_cache_;
+  int sql_count_ = 0;
+};
+
+}  // namespace
+
+Plan BuildPlan(const std::filesystem::path& pipeline_file, const PlanOptions& options) {
+  return Planner(options).Build(pipeline_file);
+}
+
+nlohmann::json PlanToJson(const Plan& plan) {
+  nlohmann::json variables = nlohmann::json::object();
+  for (const auto& [name, value] : plan.variables) {
+    if (IsSecretName(name)) {
+      variables[name] = "***";
+      continue;
+    }
+    switch (value.kind) {
+      case Value::Kind::kNull:
+        variables[name] = nullptr;
+        break;
+      case Value::Kind::kBool:
+        variables[name] = value.text == "true";
+        break;
+      case Value::Kind::kNumber:
+        variables[name] = nlohmann::json::parse(value.text, nullptr, false, true);
+        if (variables[name].is_discarded()) variables[name] = value.text;
+        break;
+      case Value::Kind::kText:
+        variables[name] = value.text;
+        break;
+    }
+  }
+  nlohmann::json steps = nlohmann::json::array();
+  for (const Step& step : plan.steps) {
+    nlohmann::json item = {{"id", step.id},
+                           {"kind", StepKindName(step.kind)},
+                           {"location", step.location.ToString()},
+                           {"depends_on", step.depends_on}};
+    if (!step.sql.empty()) item["sql"] = step.sql;
+    if (!step.target.empty()) item["target"] = step.target;
+    if (step.barrier) item["barrier"] = true;
+    switch (step.kind) {
+      case Step::Kind::kSource:
+        item["source"] = step.source_name;
+        item["connector_type"] = step.connector_type;
+        item["params"] = MaskSecrets(step.params);
+        break;
+      case Step::Kind::kLoad:
+      case Step::Kind::kTransform:
+        if (step.kind == Step::Kind::kLoad) item["source"] = step.load_source;
+        item["mode"] = lang::LoadModeName(step.mode.kind);
+        if (!step.mode.keys.empty()) item["keys"] = step.mode.keys;
+        break;
+      case Step::Kind::kExport:
+        item["type"] = step.export_type;
+        item["options"] = MaskSecrets(step.params);
+        break;
+      case Step::Kind::kSql:
+        break;
+    }
+    steps.push_back(std::move(item));
+  }
+  return {{"pipeline", plan.pipeline},
+          {"file", plan.file.filename().string()},
+          {"variables", variables},
+          {"steps", steps}};
+}
+
+}  // namespace sqlflow::plan

@@ -1,0 +1,201 @@
+#include "run/executor.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "connectors/files.h"
+#include "connectors/registry.h"
+#include "engine/sql.h"
+#include "util/strings.h"
+
+namespace sqlflow::run {
+
+namespace fs = std::filesystem;
+
+const char* StepStatusName(StepStatus status) {
+  switch (status) {
+    case StepStatus::kSucceeded:
+      return "SUCCEEDED";
+    case StepStatus::kFailed:
+      return "FAILED";
+    case StepStatus::kSkipped:
+      return "SKIPPED";
+    case StepStatus::kInterrupted:
+      return "INTERRUPTED";
+  }
+  return "?";
+}
+
+bool RunSummary::success() const {
+  for (const auto& step : steps) {
+    if (step.status != StepStatus::kSucceeded) return false;
+  }
+  return !interrupted;
+}
+
+namespace {
+
+// A failure of a step that is not DuckDB's own error.
+class StepError : public std::runtime_error {
+ public:
+  StepError(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+uint64_t CountFrom(engine::Result& result) {
+  if (result.row_count() == 0 || result.column_count() == 0) return result.rows_changed();
+  auto value = result.Value(0, 0);
+  if (!value) return 0;
+  try {
+    return std::stoull(*value);
+  } catch (const std::exception&) {
+    return result.row_count();
+  }
+}
+
+// Moves `from` over `to`, also when `to` is an existing directory (partitioned exports).
+void ReplacePath(const fs::path& from, const fs::path& to) {
+  if (fs::is_directory(to)) {
+    fs::path backup =
+        to.parent_path() / (".sqlflow-old-" + std::to_string(::getpid()) + "-" + to.filename().string());
+    fs::rename(to, backup);
+    try {
+      fs::rename(from, to);
+    } catch (...) {
+      fs::rename(backup, to);
+      throw;
+    }
+    fs::remove_all(backup);
+    return;
+  }
+  fs::rename(from, to);
+}
+
+}  // namespace
+
+Executor::Executor(engine::Connection& connection, std::string project_root)
+    : connection_(connection), project_root_(std::move(project_root)) {}
+
+void Executor::Interrupt() {
+  interrupted_ = true;
+  connection_.Interrupt();
+}
+
+RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
+  RunSummary summary;
+  auto run_start = std::chrono::steady_clock::now();
+  bool failed = false;
+  for (const plan::Step& step : plan.steps) {
+    StepOutcome outcome;
+    outcome.id = step.id;
+    if (failed || interrupted_) {
+      outcome.status = StepStatus::kSkipped;
+      if (reporter) reporter->StepFinished(step, outcome);
+      summary.steps.push_back(outcome);
+      continue;
+    }
+    if (reporter) reporter->StepStarted(step);
+    auto start = std::chrono::steady_clock::now();
+    try {
+      outcome.rows = Execute(step);
+      outcome.status = StepStatus::kSucceeded;
+    } catch (const engine::EngineError& error) {
+      outcome.status = error.interrupted() || interrupted_ ? StepStatus::kInterrupted : StepStatus::kFailed;
+      outcome.error = error.what();
+      outcome.code = "SF-RUN-001";
+    } catch (const StepError& error) {
+      outcome.status = StepStatus::kFailed;
+      outcome.error = error.what();
+      outcome.code = error.code();
+    } catch (const fs::filesystem_error& error) {
+      outcome.status = StepStatus::kFailed;
+      outcome.error = error.what();
+      outcome.code = "SF-RUN-002";
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (outcome.status != StepStatus::kSucceeded) failed = true;
+    if (reporter) reporter->StepFinished(step, outcome);
+    summary.steps.push_back(outcome);
+  }
+  summary.interrupted = interrupted_;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  return summary;
+}
+
+uint64_t Executor::Execute(const plan::Step& step) {
+  switch (step.kind) {
+    case plan::Step::Kind::kSource: {
+      const connectors::Connector* connector = connectors::FindConnector(step.connector_type);
+      if (!connector) throw StepError("SF-RUN-003", "unknown connector type " + step.connector_type);
+      source_queries_[util::ToLower(step.source_name)] = connector->SourceQuery(step.params, project_root_);
+      return 0;
+    }
+    case plan::Step::Kind::kLoad: {
+      auto it = source_queries_.find(util::ToLower(step.load_source));
+      if (it == source_queries_.end())
+        throw StepError("SF-RUN-004", "source '" + step.load_source + "' was not defined");
+      return WriteTable(step, it->second);
+    }
+    case plan::Step::Kind::kTransform:
+      return WriteTable(step, step.sql);
+    case plan::Step::Kind::kExport:
+      return Export(step);
+    case plan::Step::Kind::kSql: {
+      engine::Result result = connection_.Query(step.sql);
+      return result.rows_changed();
+    }
+  }
+  return 0;
+}
+
+uint64_t Executor::WriteTable(const plan::Step& step, const std::string& query) {
+  if (step.mode.kind != lang::LoadMode::Kind::kReplace) {
+    throw StepError("SF-RUN-005",
+                    fmt::format("MODE {} is parsed but not executed by this version; only REPLACE runs",
+                                lang::LoadModeName(step.mode.kind)));
+  }
+  // One transaction: readers see the old table or the new one, never a missing or half one.
+  engine::Transaction transaction(connection_);
+  engine::Result result =
+      connection_.Query("CREATE OR REPLACE TABLE " + engine::QuoteTableName(step.target) + " AS " + query);
+  uint64_t rows = CountFrom(result);
+  transaction.Commit();
+  return rows;
+}
+
+uint64_t Executor::Export(const plan::Step& step) {
+  const connectors::Connector* connector = connectors::FindConnector(step.export_type);
+  if (!connector) throw StepError("SF-RUN-003", "unknown export type " + step.export_type);
+  if (step.target.find("://") != std::string::npos && !util::StartsWith(step.target, "file://")) {
+    throw StepError("SF-RUN-006",
+                    "export destination '" + step.target + "' needs a connector this build lacks");
+  }
+  std::string target = util::StartsWith(step.target, "file://") ? step.target.substr(7) : step.target;
+  fs::path final_path = connectors::ResolvePath(target, project_root_);
+  if (final_path.has_parent_path()) fs::create_directories(final_path.parent_path());
+  // Written under a temporary name in the same folder, then renamed: a failed export leaves no
+  // half file, and the extension stays last so DuckDB's compression detection still sees it.
+  fs::path temporary = final_path.parent_path() /
+                       (".sqlflow-tmp-" + std::to_string(::getpid()) + "-" + final_path.filename().string());
+  std::string copy = "COPY (" + step.sql + ") TO " + engine::QuoteLiteral(temporary.string()) + " (" +
+                     connector->CopyOptions(step.params) + ")";
+  try {
+    engine::Result result = connection_.Query(copy);
+    uint64_t rows = CountFrom(result);
+    ReplacePath(temporary, final_path);
+    return rows;
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(temporary, ignored);
+    throw;
+  }
+}
+
+}  // namespace sqlflow::run

@@ -1,0 +1,60 @@
+#pragma once
+// Runs a plan's steps in order on one DuckDB connection, fail-fast.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/duckdb.h"
+#include "plan/plan.h"
+
+namespace sqlflow::run {
+
+enum class StepStatus { kSucceeded, kFailed, kSkipped, kInterrupted };
+const char* StepStatusName(StepStatus status);
+
+struct StepOutcome {
+  std::string id;
+  StepStatus status = StepStatus::kSkipped;
+  uint64_t rows = 0;
+  double seconds = 0;
+  std::string error;  // DuckDB's or the connector's message
+  std::string code;   // stable error code
+};
+
+struct RunSummary {
+  std::vector<StepOutcome> steps;  // in plan order
+  double seconds = 0;
+  bool interrupted = false;
+  bool success() const;
+};
+
+// Receives progress; the CLI prints it, tests record it.
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  virtual void StepStarted(const plan::Step& step) = 0;
+  virtual void StepFinished(const plan::Step& step, const StepOutcome& outcome) = 0;
+};
+
+class Executor {
+ public:
+  // Relative file paths in sources and exports resolve against `project_root`.
+  Executor(engine::Connection& connection, std::string project_root);
+  RunSummary Run(const plan::Plan& plan, Reporter* reporter);
+  // Stops the run: the running statement is interrupted and no further step starts.
+  void Interrupt();
+
+ private:
+  uint64_t Execute(const plan::Step& step);
+  uint64_t WriteTable(const plan::Step& step, const std::string& query);
+  uint64_t Export(const plan::Step& step);
+
+  engine::Connection& connection_;
+  std::string project_root_;
+  std::map<std::string, std::string> source_queries_;  // source name (lower case) -> query
+  std::atomic<bool> interrupted_{false};
+};
+
+}  // namespace sqlflow::run
