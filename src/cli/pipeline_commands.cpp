@@ -1,3 +1,4 @@
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -31,8 +32,12 @@ struct OpenDatabase {
 OpenDatabase OpenForPlanning(const Context& context) {
   OpenDatabase open;
   engine::DatabaseOptions options = DatabaseOptionsFor(context.profile);
-  if (options.path.empty() || !fs::exists(options.path)) return open;
-  options.read_only = true;
+  if (options.path.empty() || !fs::exists(options.path)) {
+    // An in-memory database still answers for DuckDB's own catalogs (information_schema, ...).
+    options = engine::DatabaseOptions{};
+  } else {
+    options.read_only = true;
+  }
   open.database.emplace(engine::Database::Open(options));
   open.connection.emplace(*open.database);
   return open;
@@ -67,20 +72,28 @@ nlohmann::json DiagnosticsJson(const std::vector<lang::Diagnostic>& diagnostics)
 }
 
 // Ctrl-C (and SIGTERM) interrupt the running DuckDB query instead of killing the process, so the
-// run can roll back and report. The signals are blocked everywhere and taken by one thread.
+// run can roll back and report. The signals are blocked before DuckDB starts its threads (they
+// inherit the mask) and taken by one thread of ours.
 class InterruptWatcher {
  public:
-  explicit InterruptWatcher(run::Executor& executor) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::thread([&executor, set]() {
+  InterruptWatcher() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    std::thread([this]() {
       int signal = 0;
-      if (sigwait(&set, &signal) == 0) executor.Interrupt();
+      if (sigwait(&set_, &signal) != 0) return;
+      run::Executor* executor = executor_.load();
+      if (!executor) std::_Exit(130);  // still planning: nothing to roll back
+      executor->Interrupt();
     }).detach();
   }
+  void Attach(run::Executor* executor) { executor_ = executor; }
+
+ private:
+  sigset_t set_;
+  std::atomic<run::Executor*> executor_{nullptr};
 };
 
 }  // namespace
@@ -167,12 +180,14 @@ int PipelineCompileCommand(const std::string& name, const GlobalOptions& options
 }
 
 int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
+  // Lives for the whole process: its thread may still wait for a signal when the run ends.
+  static InterruptWatcher* watcher = new InterruptWatcher();
   Context context = LoadContext(options);
   OpenDatabase database = OpenForRun(context);
   engine::Connection& connection = *database.connection;
   plan::Plan plan = PlanPipeline(context, name, &connection);
   run::Executor executor(connection, context.root.string());
-  InterruptWatcher watcher(executor);
+  watcher->Attach(&executor);
   std::FILE* out = options.json ? stderr : stdout;
   run::ConsoleReporter reporter(out, UseColor(out), plan.steps.size());
   if (!options.quiet && !options.json) {
@@ -180,6 +195,7 @@ int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
                database.database->in_memory() ? "in-memory" : "persistent");
   }
   run::RunSummary summary = executor.Run(plan, options.quiet ? nullptr : &reporter);
+  watcher->Attach(nullptr);
   if (!options.quiet || !summary.success()) reporter.PrintSummary(plan, summary);
   if (options.json) {
     nlohmann::json steps = nlohmann::json::array();

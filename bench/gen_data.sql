@@ -1,0 +1,14 @@
+COPY (
+  SELECT range AS order_id,
+         (hash(range) % 100000) + 1 AS customer_id,
+         (hash(range * 7) % 1000) + 1 AS product_id,
+         round(((hash(range * 13) % 100000) / 100.0), 2) AS amount,
+         DATE '2023-01-01' + CAST(hash(range * 17) % 730 AS INTEGER) AS order_date
+  FROM range(10000000)
+) TO 'DATA/orders_10m.csv' (FORMAT csv, HEADER true);
+COPY (
+  SELECT range + 1 AS customer_id,
+         ['US', 'DE', 'FR', 'GB', 'JP', 'BR', 'IN', 'CA'][(hash(range) % 8) + 1] AS country,
+         ['consumer', 'smb', 'enterprise'][(hash(range * 3) % 3) + 1] AS segment
+  FROM range(100000)
+) TO 'DATA/customers_100k.csv' (FORMAT csv, HEADER true);

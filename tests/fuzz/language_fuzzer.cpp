@@ -1,0 +1,37 @@
+// Feeds arbitrary bytes to the lexer, the parser and the condition language. Errors must come
+// back as diagnostics with valid locations; nothing may crash, hang or read out of bounds.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "lang/condition.h"
+#include "lang/parser.h"
+
+using namespace sqlflow::lang;
+
+static void CheckLocations(const std::vector<Diagnostic>& diagnostics, const SourceFile& file) {
+  for (const auto& diagnostic : diagnostics) {
+    if (diagnostic.location.valid() && diagnostic.location.offset > file.text().size()) __builtin_trap();
+    (void)FormatDiagnostic(diagnostic);
+  }
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  auto file = std::make_shared<const SourceFile>("fuzz.sf", text);
+  ParseResult result = Parse(file);
+  CheckLocations(result.diagnostics, *file);
+
+  auto lookup = [](const std::string& name) -> std::optional<Value> {
+    if (name == "env") return Value::Text("prod");
+    if (name == "n") return Value::Number("42");
+    if (name == "flag") return Value::Bool(true);
+    return std::nullopt;
+  };
+  try {
+    (void)EvaluateCondition(text, Location{file, 0}, lookup);
+  } catch (const SqlflowError& error) {
+    CheckLocations(error.diagnostics(), *file);
+  }
+  return 0;
+}
