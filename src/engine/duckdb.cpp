@@ -91,6 +91,12 @@ uint64_t Result::rows_changed() {
   return duckdb_rows_changed(&result_);
 }
 
+uint64_t Result::AffectedRows() {
+  if (row_count() == 0 || column_count() == 0 || column_name(0) != "Count") return rows_changed();
+  auto value = Value(0, 0);
+  return value ? std::stoull(*value) : 0;
+}
+
 std::string Result::column_name(size_t column) {
   const char* name = duckdb_column_name(&result_, column);
   return name ? name : "";

@@ -65,6 +65,9 @@ class Result {
   size_t column_count();
   size_t row_count();
   uint64_t rows_changed();
+  // Rows a write reported: the Count column of CREATE ... AS, INSERT, COPY and MERGE, else
+  // rows_changed().
+  uint64_t AffectedRows();
   std::string column_name(size_t column);
   // The value as DuckDB casts it to VARCHAR; nullopt for NULL.
   std::optional<std::string> Value(size_t column, size_t row);

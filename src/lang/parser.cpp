@@ -67,10 +67,18 @@ class Parser {
     LexResult lexed = Tokenize(file_);
     tokens_ = std::move(lexed.tokens);
     result_.diagnostics = std::move(lexed.diagnostics);
+    for (const auto& diagnostic : result_.diagnostics) {
+      first_lex_error_ = std::min(first_lex_error_, diagnostic.location.offset);
+    }
   }
 
   ParseResult Run() {
     result_.statements = ParseBlock(nullptr);
+    // After an unterminated string or comment the rest of the file is one token; what the parser
+    // says about it is noise.
+    std::erase_if(result_.diagnostics, [this](const Diagnostic& d) {
+      return d.code.rfind("SF-LEX", 0) != 0 && d.location.offset >= first_lex_error_;
+    });
     std::stable_sort(
         result_.diagnostics.begin(), result_.diagnostics.end(),
         [](const Diagnostic& a, const Diagnostic& b) { return a.location.offset < b.location.offset; });
@@ -91,10 +99,30 @@ class Parser {
     return "'" + text + "'";
   }
 
+  void Report(Location location, std::string code, std::string message, std::string hint = "") {
+    result_.diagnostics.push_back(Diagnostic{std::move(code), std::move(message), location, std::move(hint), {}});
+  }
+
   [[noreturn]] void Fail(Location location, std::string code, std::string message, std::string hint = "") {
-    result_.diagnostics.push_back(
-        Diagnostic{std::move(code), std::move(message), location, std::move(hint), {}});
+    Report(std::move(location), std::move(code), std::move(message), std::move(hint));
     throw ParseFailure{};
+  }
+
+  // A directive keyword that starts a line: inside a SQL body it means the previous statement
+  // lacks its ';'. SET and ELSE are left out: they start lines in UPDATE and CASE.
+  bool IsLineStartDirective(size_t index) const {
+    const Token& token = At(index);
+    if (token.kind != Token::Kind::kWord || index == 0) return false;
+    if (file_->LineOf(tokens_[index - 1].offset) == file_->LineOf(token.offset)) return false;
+    if (token.IsWord("SOURCE") || token.IsWord("EXPORT") || token.IsWord("INCLUDE") || token.IsWord("ENDIF") ||
+        token.IsWord("ELSEIF")) {
+      return true;
+    }
+    if (token.IsWord("END")) return At(index + 1).IsWord("IF");
+    if (token.IsWord("IF")) return !At(index + 1).IsPunct("(");
+    if (token.IsWord("CREATE")) return At(index + 1).IsWord("TABLE") || At(index + 1).IsWord("OR");
+    if (token.IsWord("LOAD")) return NameEnd(index + 1) > index + 1 && At(NameEnd(index + 1)).IsWord("FROM");
+    return false;
   }
 
   void ExpectWord(std::string_view keyword, std::string_view context, std::string_view hint) {
@@ -110,7 +138,7 @@ class Parser {
       ++pos_;
       return;
     }
-    if (AtEnd()) {
+    if (AtEnd() || IsLineStartDirective(pos_)) {
       Fail(EndOfPrevious(), "SF-PARSE-001", fmt::format("missing ';' at the end of the {} statement", what),
            "end every statement with ';'");
     }
@@ -140,6 +168,7 @@ class Parser {
       if (token.IsPunct("(") || token.IsPunct("{") || token.IsPunct("[")) ++depth;
       if (token.IsPunct(")") || token.IsPunct("}") || token.IsPunct("]")) depth = std::max(0, depth - 1);
       if (token.IsPunct(";") && depth == 0) return i;
+      if (i > from && depth == 0 && IsLineStartDirective(i)) return i;
     }
     return tokens_.size() - 1;
   }
@@ -222,7 +251,9 @@ class Parser {
       try {
         statements.push_back(ParseStatement());
       } catch (const ParseFailure&) {
-        if (pos_ == start || !At(pos_ - 1).IsPunct(";")) Synchronize();
+        // Resume at the next statement; a directive starting a line is one already.
+        bool at_next_statement = pos_ > start && (At(pos_ - 1).IsPunct(";") || IsLineStartDirective(pos_));
+        if (!at_next_statement) Synchronize();
       }
     }
     return statements;
@@ -582,21 +613,23 @@ class Parser {
   Text ParseCondition(const Token& keyword) {
     size_t first = pos_;
     int depth = 0;
-    while (!AtEnd() && !Cur().IsPunct(";")) {
+    while (!AtEnd() && !Cur().IsPunct(";") && !(pos_ > first && IsLineStartDirective(pos_))) {
       if (Cur().IsPunct("(")) ++depth;
       if (Cur().IsPunct(")")) --depth;
       if (depth <= 0 && Cur().IsWord("THEN")) break;
       ++pos_;
     }
-    if (!Cur().IsWord("THEN")) {
-      Fail(AtEnd() || Cur().IsPunct(";") ? LocOf(Cur()) : LocOf(keyword), "SF-PARSE-013",
-           fmt::format("expected THEN after the {} condition", util::ToUpper(keyword.text)),
-           "IF ${env} == 'prod' THEN ... END IF;");
-    }
-    if (pos_ == first) {
-      Fail(LocOf(Cur()), "SF-PARSE-014", "empty condition", "IF ${env} == 'prod' THEN ... END IF;");
-    }
     Text condition = SpanText(first, pos_);
+    if (pos_ == first) Fail(LocOf(Cur()), "SF-PARSE-014", "empty condition", "IF ${env} == 'prod' THEN ... END IF;");
+    if (!Cur().IsWord("THEN")) {
+      // Reported, then parsed as if THEN were there, so the block's END IF still matches.
+      Report(LocOf(Cur()), "SF-PARSE-013",
+             fmt::format("expected THEN after the {} condition, found {}", util::ToUpper(keyword.text),
+                         Describe(Cur())),
+             "IF ${env} == 'prod' THEN ... END IF;");
+      if (Cur().IsPunct(";")) ++pos_;
+      return condition;
+    }
     ++pos_;  // THEN
     return condition;
   }
@@ -622,9 +655,9 @@ class Parser {
       }
       bool else_if = keyword.IsWord("ELSEIF") || (keyword.IsWord("ELSE") && At(pos_ + 1).IsWord("IF"));
       if (conditional->has_else) {
-        Fail(LocOf(keyword), "SF-PARSE-016",
-             fmt::format("{} after ELSE", else_if ? "ELSE IF" : "a second ELSE"),
-             "ELSE must be the last branch of an IF block");
+        Report(LocOf(keyword), "SF-PARSE-016",
+               fmt::format("{} after ELSE", else_if ? "ELSE IF" : "a second ELSE"),
+               "ELSE must be the last branch of an IF block");
       }
       ConditionalBranch next;
       if (else_if) {
@@ -657,6 +690,7 @@ class Parser {
   std::shared_ptr<const SourceFile> file_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  size_t first_lex_error_ = SIZE_MAX;
   ParseResult result_;
 };
 

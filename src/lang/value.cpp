@@ -7,8 +7,10 @@
 namespace sqlflow::lang {
 
 Value ValueFromText(const std::string& text) {
-  if (util::EqualsIgnoreCase(text, "true")) return Value::Bool(true);
-  if (util::EqualsIgnoreCase(text, "false")) return Value::Bool(false);
+  // Booleans keep their spelling: a k=v flag TRUE splices into SQL as TRUE.
+  if (util::EqualsIgnoreCase(text, "true") || util::EqualsIgnoreCase(text, "false")) {
+    return Value{Value::Kind::kBool, text};
+  }
   // Only plain decimal spellings: strtod alone would also take "nan", "inf" and hex.
   bool numeric_chars = !text.empty() && text.find_first_not_of("0123456789+-.eE") == std::string::npos &&
                        text.find_first_of("0123456789") != std::string::npos;

@@ -74,11 +74,27 @@ std::string Slug(std::string_view name) {
   return out.empty() ? "unnamed" : out;
 }
 
-// Text after variable substitution, with the offset of the first change so that positions before
-// it still map to the source.
+// Text after variable substitution, with enough bookkeeping to map a position in it back to the
+// source: copied runs keep their offsets, a substituted value maps to its reference.
 struct Substituted {
+  struct Run {
+    size_t out_start;
+    size_t raw_start;
+    size_t length;
+  };
   std::string text;
-  size_t first_change = std::string::npos;
+  std::vector<Run> runs;
+  bool complete = true;  // false when a variable had no value
+
+  // The source offset (relative to the substituted text's origin) of position `pos`.
+  size_t SourceOffset(size_t pos) const {
+    size_t offset = 0;
+    for (const Run& run : runs) {
+      if (pos < run.out_start) break;
+      offset = pos < run.out_start + run.length ? run.raw_start + (pos - run.out_start) : run.raw_start + run.length;
+    }
+    return offset;
+  }
 };
 
 // The CREATE [OR REPLACE] [TEMP] TABLE|VIEW [IF NOT EXISTS] name of a plain SQL statement, if any.
@@ -113,7 +129,8 @@ class Planner {
     plan.file = file;
     plan.pipeline = file.stem().string();
     WalkFile(file, Location{});
-    if (diagnostics_.empty()) ResolveDependencies();
+    // Parse errors leave statements out of the flow; resolving tables then would only add noise.
+    if (!parse_failed_) ResolveDependencies();
     ReportUndefinedVariables();
     if (!diagnostics_.empty()) {
       std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
@@ -165,19 +182,25 @@ class Planner {
   // `json` true: inside JSON, where a bare reference becomes a typed JSON value.
   Substituted Substitute(const lang::Text& text, bool json = false) {
     Substituted out;
-    auto references = lang::FindVariableReferences(text.raw);
+    auto copy = [&](size_t from, size_t to) {
+      out.runs.push_back({out.text.size(), from, to - from});
+      out.text += text.raw.substr(from, to - from);
+    };
     size_t copied = 0;
-    for (const auto& reference : references) {
+    for (const auto& reference : lang::FindVariableReferences(text.raw)) {
       Location where = text.location.Advanced(reference.offset);
       if (reference.length == 0) {
         Error(where, "SF-VAR-002", "unterminated variable reference", "write ${name} or ${name|default}");
+        out.complete = false;
         break;
       }
-      out.text += text.raw.substr(copied, reference.offset - copied);
+      copy(copied, reference.offset);
       copied = reference.offset + reference.length;
-      if (out.first_change == std::string::npos) out.first_change = out.text.size();
       std::optional<Value> value = LookupWithDefault(reference, where);
-      if (!value) continue;
+      if (!value) {
+        out.complete = false;
+        continue;
+      }
       if (!json) {
         out.text += value->text;
       } else if (InsideJsonString(text.raw, reference.offset)) {
@@ -187,7 +210,7 @@ class Planner {
         out.text += JsonLiteral(*value);
       }
     }
-    out.text += text.raw.substr(copied);
+    copy(copied, text.raw.size());
     return out;
   }
 
@@ -208,6 +231,7 @@ class Planner {
       case Value::Kind::kNull:
         return "null";
       case Value::Kind::kBool:
+        return util::EqualsIgnoreCase(value.text, "true") ? "true" : "false";
       case Value::Kind::kNumber:
         return value.text;
       case Value::Kind::kText:
@@ -242,7 +266,13 @@ class Planner {
   }
 
   void ReportUndefinedVariables() {
-    for (const auto& [name, uses] : undefined_) {
+    for (auto& [name, uses] : undefined_) {
+      std::stable_sort(uses.begin(), uses.end(), [](const Location& a, const Location& b) {
+        return a.path() != b.path() ? a.path() < b.path() : a.offset < b.offset;
+      });
+      uses.erase(std::unique(uses.begin(), uses.end(),
+                             [](const Location& a, const Location& b) { return a.file == b.file && a.offset == b.offset; }),
+                 uses.end());
       std::vector<std::string> notes;
       for (size_t i = 1; i < uses.size(); ++i) notes.push_back("also used at " + uses[i].ToString());
       Error(uses.front(), "SF-VAR-001", fmt::format("undefined variable '{}'", name),
@@ -280,6 +310,7 @@ class Planner {
     buffer << in.rdbuf();
     auto source = std::make_shared<const lang::SourceFile>(DisplayPath(path), buffer.str());
     lang::ParseResult parsed = lang::Parse(source);
+    parse_failed_ = parse_failed_ || !parsed.diagnostics.empty();
     for (auto& diagnostic : parsed.diagnostics) diagnostics_.push_back(std::move(diagnostic));
     include_stack_.push_back(canonical);
     Walk(parsed.statements, path);
@@ -344,6 +375,7 @@ class Planner {
 
   std::optional<nlohmann::json> ParseJson(const lang::Text& text) {
     Substituted substituted = Substitute(text, /*json=*/true);
+    if (!substituted.complete) return std::nullopt;  // the undefined variable is the error
     try {
       nlohmann::json parsed = nlohmann::json::parse(substituted.text);
       if (!parsed.is_object()) {
@@ -353,11 +385,10 @@ class Planner {
       return parsed;
     } catch (const nlohmann::json::parse_error& error) {
       size_t byte = error.byte > 0 ? error.byte - 1 : 0;
-      bool maps = byte < substituted.first_change && byte < text.raw.size();
       std::string message = error.what();
       size_t cut = message.find("; ");
       if (cut != std::string::npos) message = message.substr(cut + 2);
-      Error(maps ? text.location.Advanced(byte) : text.location, "SF-PLAN-021", "invalid JSON: " + message,
+      Error(text.location.Advanced(substituted.SourceOffset(byte)), "SF-PLAN-021", "invalid JSON: " + message,
             "keys and text values need double quotes; no trailing commas");
       return std::nullopt;
     }
@@ -446,6 +477,20 @@ class Planner {
     step.kind = Step::Kind::kSource;
     step.source_name = source.name.raw;
     step.id = UniqueId("source_" + Slug(source.name.raw));
+    std::string key = util::ToLower(source.name.raw);
+    if (auto it = source_index_.find(key); it != source_index_.end()) {
+      Error(source.name.location, "SF-PLAN-026", fmt::format("source '{}' is defined twice", source.name.raw),
+            "give each SOURCE its own name", {"first defined at " + steps_[it->second].location.ToString()});
+      return;
+    }
+    // Registered even when its parameters are wrong, so LOADs of it report nothing more.
+    source_index_[key] = steps_.size();
+    ResolveSourceParams(statement, step);
+    steps_.push_back(std::move(step));
+  }
+
+  void ResolveSourceParams(const Statement& statement, Step& step) {
+    const auto& source = *statement.source;
     std::optional<lang::Text> text = source.params;
     nlohmann::json params = nlohmann::json::object();
     Location type_location = source.type_location;
@@ -478,20 +523,11 @@ class Planner {
     const connectors::Connector* connector = FindConnectorOrError(step.connector_type, type_location);
     if (!connector) return;
     if (connector->source_params().empty()) {
-      Error(type_location, "SF-PLAN-025",
-            fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
+      Error(type_location, "SF-PLAN-025", fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
       return;
     }
     step.params = CheckParams(connector->source_params(), params, text, statement.location,
                               fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type));
-    std::string key = util::ToLower(source.name.raw);
-    if (auto it = source_index_.find(key); it != source_index_.end()) {
-      Error(source.name.location, "SF-PLAN-026", fmt::format("source '{}' is defined twice", source.name.raw),
-            "give each SOURCE its own name", {"first defined at " + steps_[it->second].location.ToString()});
-      return;
-    }
-    source_index_[key] = steps_.size();
-    steps_.push_back(std::move(step));
   }
 
   void AddExport(const Statement& statement, Step& step) {
@@ -530,11 +566,9 @@ class Planner {
   }
 
   void AnalyzeReads(Step& step, const Substituted& sql, const Location& location, bool plain) {
+    if (!sql.complete) return;  // the undefined variable is the error; the SQL would only add noise
     SqlAnalysis analysis = analyzer_.Analyze(sql.text);
-    auto map = [&](size_t position) {
-      return position < sql.first_change && position < sql.text.size() ? location.Advanced(position)
-                                                                       : location;
-    };
+    auto map = [&](size_t position) { return location.Advanced(sql.SourceOffset(position)); };
     switch (analysis.kind) {
       case SqlAnalysis::Kind::kSyntaxError:
         Error(map(analysis.error_position.value_or(0)), "SF-PLAN-030", "SQL syntax error: " + analysis.error,
@@ -744,6 +778,7 @@ class Planner {
   std::map<std::string, int> id_counts_;
   std::map<std::string, bool> exists_cache_;
   int sql_count_ = 0;
+  bool parse_failed_ = false;
 };
 
 }  // namespace
@@ -764,7 +799,7 @@ nlohmann::json PlanToJson(const Plan& plan) {
         variables[name] = nullptr;
         break;
       case Value::Kind::kBool:
-        variables[name] = value.text == "true";
+        variables[name] = util::EqualsIgnoreCase(value.text, "true");
         break;
       case Value::Kind::kNumber:
         variables[name] = nlohmann::json::parse(value.text, nullptr, false, true);

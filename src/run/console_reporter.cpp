@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/strings.h"
+
 namespace sqlflow::run {
 
 std::string DescribeStep(const plan::Step& step) {
@@ -26,8 +28,8 @@ std::string DescribeStep(const plan::Step& step) {
   return "";
 }
 
-ConsoleReporter::ConsoleReporter(std::FILE* out, bool color, size_t total_steps)
-    : out_(out), color_(color), total_(total_steps) {}
+ConsoleReporter::ConsoleReporter(std::FILE* out, bool color, size_t total_steps, Verbosity verbosity)
+    : out_(out), color_(color), total_(total_steps), verbosity_(verbosity) {}
 
 std::string ConsoleReporter::Paint(const char* code, const std::string& text) const {
   return color_ ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
@@ -37,6 +39,8 @@ void ConsoleReporter::StepStarted(const plan::Step&) {}
 
 void ConsoleReporter::StepFinished(const plan::Step& step, const StepOutcome& outcome) {
   ++index_;
+  bool failed = outcome.status == StepStatus::kFailed || outcome.status == StepStatus::kInterrupted;
+  if (verbosity_ == Verbosity::kFailuresOnly && !failed) return;
   std::string status;
   switch (outcome.status) {
     case StepStatus::kSucceeded:
@@ -59,9 +63,10 @@ void ConsoleReporter::StepFinished(const plan::Step& step, const StepOutcome& ou
       outcome.status == StepStatus::kSkipped ? std::string() : fmt::format("{:.2f}s", outcome.seconds);
   fmt::print(out_, "[{}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index_, total_, step.id, DescribeStep(step),
              rows, time, status);
-  if (outcome.status == StepStatus::kFailed || outcome.status == StepStatus::kInterrupted) {
-    fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);
+  if (verbosity_ == Verbosity::kWithSql && !step.sql.empty()) {
+    for (const auto& line : util::Split(step.sql, '\n')) fmt::print(out_, "      | {}\n", line);
   }
+  if (failed) fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);
   std::fflush(out_);
 }
 

@@ -10,7 +10,8 @@ namespace sqlflow::run {
 
 class ConsoleReporter : public Reporter {
  public:
-  ConsoleReporter(std::FILE* out, bool color, size_t total_steps);
+  enum class Verbosity { kFailuresOnly, kSteps, kWithSql };
+  ConsoleReporter(std::FILE* out, bool color, size_t total_steps, Verbosity verbosity = Verbosity::kSteps);
   void StepStarted(const plan::Step& step) override;
   void StepFinished(const plan::Step& step, const StepOutcome& outcome) override;
   void PrintSummary(const plan::Plan& plan, const RunSummary& summary);
@@ -21,6 +22,7 @@ class ConsoleReporter : public Reporter {
   std::FILE* out_;
   bool color_;
   size_t total_;
+  Verbosity verbosity_;
   size_t index_ = 0;
 };
 

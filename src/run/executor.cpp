@@ -8,6 +8,7 @@
 
 #include "connectors/files.h"
 #include "connectors/registry.h"
+#include "engine/load.h"
 #include "engine/sql.h"
 #include "util/strings.h"
 
@@ -48,17 +49,6 @@ class StepError : public std::runtime_error {
  private:
   std::string code_;
 };
-
-uint64_t CountFrom(engine::Result& result) {
-  if (result.row_count() == 0 || result.column_count() == 0) return result.rows_changed();
-  auto value = result.Value(0, 0);
-  if (!value) return 0;
-  try {
-    return std::stoull(*value);
-  } catch (const std::exception&) {
-    return result.row_count();
-  }
-}
 
 // Moves `from` over `to`, also when `to` is an existing directory (partitioned exports).
 void ReplacePath(const fs::path& from, const fs::path& to) {
@@ -149,25 +139,27 @@ uint64_t Executor::Execute(const plan::Step& step) {
       return Export(step);
     case plan::Step::Kind::kSql: {
       engine::Result result = connection_.Query(step.sql);
-      return result.rows_changed();
+      return result.AffectedRows();
     }
   }
   return 0;
 }
 
 uint64_t Executor::WriteTable(const plan::Step& step, const std::string& query) {
-  if (step.mode.kind != lang::LoadMode::Kind::kReplace) {
-    throw StepError("SF-RUN-005",
-                    fmt::format("MODE {} is parsed but not executed by this version; only REPLACE runs",
-                                lang::LoadModeName(step.mode.kind)));
+  engine::WriteMode mode;
+  switch (step.mode.kind) {
+    case lang::LoadMode::Kind::kReplace:
+      mode.kind = engine::WriteMode::Kind::kReplace;
+      break;
+    case lang::LoadMode::Kind::kAppend:
+      mode.kind = engine::WriteMode::Kind::kAppend;
+      break;
+    case lang::LoadMode::Kind::kMerge:
+      mode.kind = engine::WriteMode::Kind::kMerge;
+      break;
   }
-  // One transaction: readers see the old table or the new one, never a missing or half one.
-  engine::Transaction transaction(connection_);
-  engine::Result result =
-      connection_.Query("CREATE OR REPLACE TABLE " + engine::QuoteTableName(step.target) + " AS " + query);
-  uint64_t rows = CountFrom(result);
-  transaction.Commit();
-  return rows;
+  mode.keys = step.mode.keys;
+  return engine::WriteTable(connection_, step.target, query, mode);
 }
 
 uint64_t Executor::Export(const plan::Step& step) {
@@ -188,7 +180,7 @@ uint64_t Executor::Export(const plan::Step& step) {
                      connector->CopyOptions(step.params) + ")";
   try {
     engine::Result result = connection_.Query(copy);
-    uint64_t rows = CountFrom(result);
+    uint64_t rows = result.AffectedRows();
     ReplacePath(temporary, final_path);
     return rows;
   } catch (...) {
