@@ -189,9 +189,9 @@ int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
   run::Executor executor(connection, context.root.string());
   watcher->Attach(&executor);
   std::FILE* out = options.json ? stderr : stdout;
-  run::ConsoleReporter::Verbosity verbosity = options.quiet     ? run::ConsoleReporter::Verbosity::kFailuresOnly
-                                               : options.verbose ? run::ConsoleReporter::Verbosity::kWithSql
-                                                                 : run::ConsoleReporter::Verbosity::kSteps;
+  run::ConsoleReporter::Verbosity verbosity = options.quiet ? run::ConsoleReporter::Verbosity::kFailuresOnly
+                                              : options.verbose ? run::ConsoleReporter::Verbosity::kWithSql
+                                                                : run::ConsoleReporter::Verbosity::kSteps;
   run::ConsoleReporter reporter(out, UseColor(out), plan.steps.size(), verbosity);
   if (!options.quiet && !options.json) {
     fmt::print(out, "Running {} (profile {}, {} DuckDB)\n", plan.pipeline, context.profile.name,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connectors/files.h"
+#include "util/secrets.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors {
@@ -107,10 +108,11 @@ nlohmann::json NormalizeParams(const std::vector<ParamSpec>& specs, const nlohma
           {key, fmt::format("parameter '{}' is given twice (also as '{}')", key, match->name), ""});
       continue;
     }
+    // Secret values never appear in messages.
+    std::string shown = util::IsSecretName(key) ? "***" : value.dump();
     if (!Matches(match->type, value)) {
       issues.push_back(
-          {key, fmt::format("parameter '{}' must be {}, got {}", key, TypeName(match->type), value.dump()),
-           ""});
+          {key, fmt::format("parameter '{}' must be {}, got {}", key, TypeName(match->type), shown), ""});
       continue;
     }
     if (!match->choices.empty() && value.is_string()) {
@@ -118,10 +120,11 @@ nlohmann::json NormalizeParams(const std::vector<ParamSpec>& specs, const nlohma
       for (const auto& choice : match->choices)
         allowed = allowed || util::EqualsIgnoreCase(choice, value.get<std::string>());
       if (!allowed) {
-        issues.push_back({key,
-                          fmt::format("parameter '{}' must be one of {}, got {}", key,
-                                      util::Join(match->choices, ", "), value.dump()),
-                          util::DidYouMean(value.get<std::string>(), match->choices)});
+        issues.push_back(
+            {key,
+             fmt::format("parameter '{}' must be one of {}, got {}", key, util::Join(match->choices, ", "),
+                         shown),
+             util::IsSecretName(key) ? "" : util::DidYouMean(value.get<std::string>(), match->choices)});
         continue;
       }
     }

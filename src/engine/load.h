@@ -18,6 +18,7 @@ struct WriteMode {
 
 // Rows written: the new row count (REPLACE), rows inserted (APPEND), rows inserted or updated
 // (MERGE). APPEND inserts by column name; APPEND and MERGE create a missing table.
-uint64_t WriteTable(Connection& connection, const std::string& table, const std::string& query, const WriteMode& mode);
+uint64_t WriteTable(Connection& connection, const std::string& table, const std::string& query,
+                    const WriteMode& mode);
 
 }  // namespace sqlflow::engine

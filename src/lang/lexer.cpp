@@ -69,8 +69,10 @@ class Lexer {
   char Peek(size_t ahead) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
 
   // A quoted run where the quote character is escaped by doubling it.
-  void LexQuoted(char quote, Token::Kind kind, const char* code, const char* what) {
-    size_t start = pos_++;
+  // `start` is where the token begins (before an E prefix); pos_ is at the opening quote.
+  void LexQuoted(char quote, Token::Kind kind, const char* code, const char* what, size_t start,
+                 bool backslash) {
+    ++pos_;
     while (pos_ < text_.size()) {
       if (text_[pos_] == quote) {
         if (Peek(1) == quote) {
@@ -81,8 +83,8 @@ class Lexer {
         Emit(kind, start);
         return;
       }
-      // JSON strings escape quotes with a backslash.
-      if (text_[pos_] == '\\' && quote == '"' && pos_ + 1 < text_.size()) ++pos_;
+      // JSON strings and DuckDB's E'...' strings escape quotes with a backslash.
+      if (text_[pos_] == '\\' && backslash && pos_ + 1 < text_.size()) ++pos_;
       ++pos_;
     }
     Error(start, code, std::string("unterminated ") + what, std::string("close it with ") + quote);
@@ -92,8 +94,13 @@ class Lexer {
   void LexToken() {
     size_t start = pos_;
     char c = text_[pos_];
-    if (c == '\'') return LexQuoted('\'', Token::Kind::kString, "SF-LEX-001", "string literal");
-    if (c == '"') return LexQuoted('"', Token::Kind::kQuotedIdent, "SF-LEX-002", "quoted identifier");
+    if (c == '\'') return LexQuoted('\'', Token::Kind::kString, "SF-LEX-001", "string literal", start, false);
+    if ((c == 'E' || c == 'e') && Peek(1) == '\'') {
+      ++pos_;
+      return LexQuoted('\'', Token::Kind::kString, "SF-LEX-001", "string literal", start, true);
+    }
+    if (c == '"')
+      return LexQuoted('"', Token::Kind::kQuotedIdent, "SF-LEX-002", "quoted identifier", start, true);
     if (c == '$' && Peek(1) == '{') {
       size_t close = text_.find('}', pos_);
       size_t newline = text_.find('\n', pos_);

@@ -100,7 +100,8 @@ class Parser {
   }
 
   void Report(Location location, std::string code, std::string message, std::string hint = "") {
-    result_.diagnostics.push_back(Diagnostic{std::move(code), std::move(message), location, std::move(hint), {}});
+    result_.diagnostics.push_back(
+        Diagnostic{std::move(code), std::move(message), location, std::move(hint), {}});
   }
 
   [[noreturn]] void Fail(Location location, std::string code, std::string message, std::string hint = "") {
@@ -114,8 +115,8 @@ class Parser {
     const Token& token = At(index);
     if (token.kind != Token::Kind::kWord || index == 0) return false;
     if (file_->LineOf(tokens_[index - 1].offset) == file_->LineOf(token.offset)) return false;
-    if (token.IsWord("SOURCE") || token.IsWord("EXPORT") || token.IsWord("INCLUDE") || token.IsWord("ENDIF") ||
-        token.IsWord("ELSEIF")) {
+    if (token.IsWord("SOURCE") || token.IsWord("EXPORT") || token.IsWord("INCLUDE") ||
+        token.IsWord("ENDIF") || token.IsWord("ELSEIF")) {
       return true;
     }
     if (token.IsWord("END")) return At(index + 1).IsWord("IF");
@@ -620,7 +621,8 @@ class Parser {
       ++pos_;
     }
     Text condition = SpanText(first, pos_);
-    if (pos_ == first) Fail(LocOf(Cur()), "SF-PARSE-014", "empty condition", "IF ${env} == 'prod' THEN ... END IF;");
+    if (pos_ == first)
+      Fail(LocOf(Cur()), "SF-PARSE-014", "empty condition", "IF ${env} == 'prod' THEN ... END IF;");
     if (!Cur().IsWord("THEN")) {
       // Reported, then parsed as if THEN were there, so the block's END IF still matches.
       Report(LocOf(Cur()), "SF-PARSE-013",

@@ -13,6 +13,7 @@
 
 #include "lang/ast.h"
 #include "lang/value.h"
+#include "util/secrets.h"
 
 namespace sqlflow::plan {
 
@@ -70,9 +71,7 @@ Plan BuildPlan(const std::filesystem::path& pipeline_file, const PlanOptions& op
 // The JSON that `pipeline compile` writes; secrets masked.
 nlohmann::json PlanToJson(const Plan& plan);
 
-// True for parameter names whose values are never printed: password, secret*, token, *_key.
-bool IsSecretName(std::string_view name);
-// A copy of `params` with secret values replaced by "***", recursively.
-nlohmann::json MaskSecrets(const nlohmann::json& params);
+using util::IsSecretName;
+using util::MaskSecrets;
 
 }  // namespace sqlflow::plan

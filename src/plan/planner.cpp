@@ -9,6 +9,7 @@
 #include "connectors/registry.h"
 #include "engine/sql.h"
 #include "lang/condition.h"
+#include "lang/lexer.h"
 #include "lang/parser.h"
 #include "lang/variables.h"
 #include "plan/plan.h"
@@ -36,27 +37,6 @@ const char* StepKindName(Step::Kind kind) {
       return "sql";
   }
   return "?";
-}
-
-bool IsSecretName(std::string_view name) {
-  std::string lower = util::ToLower(name);
-  return lower == "password" || lower == "passwd" || lower == "token" || util::StartsWith(lower, "secret") ||
-         util::EndsWith(lower, "_key") || util::EndsWith(lower, "_token") ||
-         util::EndsWith(lower, "password");
-}
-
-nlohmann::json MaskSecrets(const nlohmann::json& params) {
-  if (params.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : params) out.push_back(MaskSecrets(item));
-    return out;
-  }
-  if (!params.is_object()) return params;
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [key, value] : params.items()) {
-    out[key] = IsSecretName(key) && !value.is_null() ? nlohmann::json("***") : MaskSecrets(value);
-  }
-  return out;
 }
 
 namespace {
@@ -91,7 +71,8 @@ struct Substituted {
     size_t offset = 0;
     for (const Run& run : runs) {
       if (pos < run.out_start) break;
-      offset = pos < run.out_start + run.length ? run.raw_start + (pos - run.out_start) : run.raw_start + run.length;
+      offset = pos < run.out_start + run.length ? run.raw_start + (pos - run.out_start)
+                                                : run.raw_start + run.length;
     }
     return offset;
   }
@@ -99,14 +80,11 @@ struct Substituted {
 
 // The CREATE [OR REPLACE] [TEMP] TABLE|VIEW [IF NOT EXISTS] name of a plain SQL statement, if any.
 std::string CreatedName(const std::string& sql) {
-  std::istringstream words(sql);
-  std::vector<std::string> tokens;
-  std::string word;
-  while (tokens.size() < 9 && words >> word) tokens.push_back(word);
+  // The lexer keeps quoted names whole ("Order Lines") and skips comments.
+  auto file = std::make_shared<const lang::SourceFile>("", sql);
+  std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
   size_t i = 0;
-  auto is = [&](const char* keyword) {
-    return i < tokens.size() && util::EqualsIgnoreCase(tokens[i], keyword);
-  };
+  auto is = [&](const char* keyword) { return i < tokens.size() && tokens[i].IsWord(keyword); };
   if (!is("CREATE")) return "";
   ++i;
   if (is("OR")) i += 2;
@@ -114,10 +92,19 @@ std::string CreatedName(const std::string& sql) {
   if (!is("TABLE") && !is("VIEW")) return "";
   ++i;
   if (is("IF")) i += 3;
-  if (i >= tokens.size()) return "";
-  std::string name = tokens[i];
-  size_t cut = name.find_first_of("(;");
-  return cut == std::string::npos ? name : name.substr(0, cut);
+  // A dotted name: part (. part)*
+  std::string name;
+  while (i < tokens.size() &&
+         (tokens[i].kind == lang::Token::Kind::kWord || tokens[i].kind == lang::Token::Kind::kQuotedIdent)) {
+    name += tokens[i].text;
+    if (i + 1 < tokens.size() && tokens[i + 1].IsPunct(".")) {
+      name += '.';
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return name;
 }
 
 class Planner {
@@ -271,7 +258,9 @@ class Planner {
         return a.path() != b.path() ? a.path() < b.path() : a.offset < b.offset;
       });
       uses.erase(std::unique(uses.begin(), uses.end(),
-                             [](const Location& a, const Location& b) { return a.file == b.file && a.offset == b.offset; }),
+                             [](const Location& a, const Location& b) {
+                               return a.file == b.file && a.offset == b.offset;
+                             }),
                  uses.end());
       std::vector<std::string> notes;
       for (size_t i = 1; i < uses.size(); ++i) notes.push_back("also used at " + uses[i].ToString());
@@ -350,6 +339,15 @@ class Planner {
   void WalkIf(const lang::IfStatement& conditional, const std::filesystem::path& file) {
     for (const auto& branch : conditional.branches) {
       bool taken = branch.condition.raw.empty();
+      // Undefined variables join the one error per variable that lists every use.
+      bool undefined = false;
+      for (const auto& reference : lang::FindVariableReferences(branch.condition.raw)) {
+        if (reference.length > 0 && !reference.default_value && !Lookup(reference.name)) {
+          undefined_[reference.name].push_back(branch.condition.location.Advanced(reference.offset));
+          undefined = true;
+        }
+      }
+      if (undefined) return;
       if (!taken) {
         try {
           taken = lang::EvaluateCondition(branch.condition.raw, branch.condition.location,
@@ -367,10 +365,12 @@ class Planner {
   }
 
   // ---- steps ---------------------------------------------------------------------------------
+  // `base`, or `base_2`, `base_3`, ... when taken (also by an id that merely looks suffixed).
   std::string UniqueId(const std::string& base) {
-    int& count = id_counts_[base];
-    ++count;
-    return count == 1 ? base : fmt::format("{}_{}", base, count);
+    std::string id = base;
+    for (int n = 2; used_ids_.count(id) > 0; ++n) id = fmt::format("{}_{}", base, n);
+    used_ids_.insert(id);
+    return id;
   }
 
   std::optional<nlohmann::json> ParseJson(const lang::Text& text) {
@@ -523,7 +523,8 @@ class Planner {
     const connectors::Connector* connector = FindConnectorOrError(step.connector_type, type_location);
     if (!connector) return;
     if (connector->source_params().empty()) {
-      Error(type_location, "SF-PLAN-025", fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
+      Error(type_location, "SF-PLAN-025",
+            fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
       return;
     }
     step.params = CheckParams(connector->source_params(), params, text, statement.location,
@@ -775,7 +776,7 @@ class Planner {
   std::map<std::string, size_t> source_index_;
   std::vector<lang::Name> load_sources_;
   std::map<std::string, std::vector<Location>> plain_creates_;
-  std::map<std::string, int> id_counts_;
+  std::set<std::string> used_ids_;
   std::map<std::string, bool> exists_cache_;
   int sql_count_ = 0;
   bool parse_failed_ = false;

@@ -66,7 +66,8 @@ void ConsoleReporter::StepFinished(const plan::Step& step, const StepOutcome& ou
   if (verbosity_ == Verbosity::kWithSql && !step.sql.empty()) {
     for (const auto& line : util::Split(step.sql, '\n')) fmt::print(out_, "      | {}\n", line);
   }
-  if (failed) fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);
+  if (failed)
+    fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);
   std::fflush(out_);
 }
 

@@ -390,8 +390,8 @@ TEST_F(PlannerTest, IndependentValidationErrorsAreReportedTogether) {
       "EXPORT SELECT 1 AS x TO 'o.csv' TYPE CSV OPTIONS {\"hedaer\": true};\n");
   std::set<std::string> codes;
   for (const auto& d : diagnostics) codes.insert(d.code);
-  EXPECT_TRUE(codes.count("SF-PLAN-022")) << "unknown export option not reported";
-  EXPECT_TRUE(codes.count("SF-PLAN-041")) << "unknown table not reported";
+  EXPECT_TRUE(codes.count("SF-PLAN-022")) << lang::FormatDiagnostics(diagnostics);
+  EXPECT_TRUE(codes.count("SF-PLAN-041")) << lang::FormatDiagnostics(diagnostics);
 }
 
 // --- variables ----------------------------------------------------------------------------------
@@ -635,6 +635,17 @@ TEST_F(PlannerTest, SetInInactiveBranchDoesNotCount) {
   EXPECT_EQ(plan.steps.at(0).sql, "SELECT 'eu' AS r");
   EXPECT_EQ(plan.variables.count("region"), 0u);
   EXPECT_EQ(plan.variables.at("other"), Value::Text("x"));
+}
+
+TEST_F(PlannerTest, IncludeInsideIfFollowsTheBranch) {
+  options_.cli_variables["env"] = Value::Text("dev");
+  Write("dev.sf", "CREATE TABLE t AS SELECT 'dev' AS e;\n");
+  Plan plan = Build(
+      "IF ${env} == 'prod' THEN INCLUDE 'missing_prod.sf'; ELSE INCLUDE 'dev.sf'; END IF;\n"
+      "LOAD copy_t FROM later;\n"
+      "SOURCE later TYPE CSV PARAMS {\"path\": \"x.csv\"};\n");
+  EXPECT_EQ(Ids(plan), (IdList{"transform_t", "source_later", "load_copy_t"}));
+  EXPECT_EQ(StepById(plan, "transform_t").location.path(), "dev.sf");
 }
 
 TEST_F(PlannerTest, NestedIfResolves) {
