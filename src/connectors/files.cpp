@@ -48,6 +48,26 @@ std::string IdentifierList(const nlohmann::json& value) {
   return util::Join(items, ", ");
 }
 
+// columns = {'name': 'TYPE', ...} for DuckDB's readers.
+std::string ColumnTypesArgument(const nlohmann::json& columns) {
+  std::vector<std::string> items;
+  for (const auto& [name, type] : columns.items()) {
+    items.push_back(QuoteLiteral(name) + ": " +
+                    QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
+  }
+  return "columns = {" + util::Join(items, ", ") + "}";
+}
+
+void AddCompression(const nlohmann::json& options, std::vector<std::string>& parts) {
+  if (!options.contains("compression")) return;
+  parts.push_back("COMPRESSION " + QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
+}
+
+void AddPartitionBy(const nlohmann::json& options, std::vector<std::string>& parts) {
+  if (options.contains("partition_by"))
+    parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
+}
+
 std::string Bool(const nlohmann::json& value) {
   return value.get<bool>() ? "true" : "false";
 }
@@ -101,14 +121,7 @@ class CsvConnector : public Connector {
       args.push_back("escape = " + QuoteLiteral(params["escape"].get<std::string>()));
     if (params.contains("encoding"))
       args.push_back("encoding = " + QuoteLiteral(params["encoding"].get<std::string>()));
-    if (params.contains("columns")) {
-      std::vector<std::string> columns;
-      for (const auto& [name, type] : params["columns"].items()) {
-        columns.push_back(QuoteLiteral(name) + ": " +
-                          QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
-      }
-      args.push_back("columns = {" + util::Join(columns, ", ") + "}");
-    }
+    if (params.contains("columns")) args.push_back(ColumnTypesArgument(params["columns"]));
     if (params.contains("null_values")) args.push_back("nullstr = " + StringList(params["null_values"]));
     if (params.contains("skip_rows"))
       args.push_back(fmt::format("skip = {}", params["skip_rows"].get<int64_t>()));
@@ -131,10 +144,7 @@ class CsvConnector : public Connector {
       parts.push_back("QUOTE " + QuoteLiteral(options["quote"].get<std::string>()));
     if (options.contains("escape"))
       parts.push_back("ESCAPE " + QuoteLiteral(options["escape"].get<std::string>()));
-    if (options.contains("compression")) {
-      parts.push_back("COMPRESSION " +
-                      QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
-    }
+    AddCompression(options, parts);
     if (options.contains("null_value"))
       parts.push_back("NULLSTR " + QuoteLiteral(options["null_value"].get<std::string>()));
     if (options.contains("dateformat"))
@@ -142,8 +152,7 @@ class CsvConnector : public Connector {
     if (options.contains("timestampformat")) {
       parts.push_back("TIMESTAMPFORMAT " + QuoteLiteral(options["timestampformat"].get<std::string>()));
     }
-    if (options.contains("partition_by"))
-      parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
+    AddPartitionBy(options, parts);
     return util::Join(parts, ", ");
   }
 };
@@ -186,15 +195,11 @@ class ParquetConnector : public Connector {
 
   std::string CopyOptions(const nlohmann::json& options) const override {
     std::vector<std::string> parts = {"FORMAT parquet"};
-    if (options.contains("compression")) {
-      parts.push_back("COMPRESSION " +
-                      QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
-    }
+    AddCompression(options, parts);
     if (options.contains("row_group_size")) {
       parts.push_back(fmt::format("ROW_GROUP_SIZE {}", options["row_group_size"].get<int64_t>()));
     }
-    if (options.contains("partition_by"))
-      parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
+    AddPartitionBy(options, parts);
     return util::Join(parts, ", ");
   }
 };
@@ -229,24 +234,14 @@ class JsonConnector : public Connector {
   std::string SourceQuery(const nlohmann::json& params, const std::string& root) const override {
     std::vector<std::string> args = {PathArgument(params["path"], root),
                                      "format = " + QuoteLiteral(Format(params))};
-    if (params.contains("columns")) {
-      std::vector<std::string> columns;
-      for (const auto& [name, type] : params["columns"].items()) {
-        columns.push_back(QuoteLiteral(name) + ": " +
-                          QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
-      }
-      args.push_back("columns = {" + util::Join(columns, ", ") + "}");
-    }
+    if (params.contains("columns")) args.push_back(ColumnTypesArgument(params["columns"]));
     return "SELECT * FROM read_json(" + util::Join(args, ", ") + ")";
   }
 
   std::string CopyOptions(const nlohmann::json& options) const override {
     std::vector<std::string> parts = {"FORMAT json"};
     parts.push_back(std::string("ARRAY ") + (Format(options) == "array" ? "true" : "false"));
-    if (options.contains("compression")) {
-      parts.push_back("COMPRESSION " +
-                      QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
-    }
+    AddCompression(options, parts);
     return util::Join(parts, ", ");
   }
 };
