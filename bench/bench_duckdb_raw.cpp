@@ -26,9 +26,14 @@ int main(int argc, char** argv) {
     }
   }
   auto start = std::chrono::steady_clock::now();
-  sqlflow::engine::Database database = sqlflow::engine::Database::Open({});
-  sqlflow::engine::Connection connection(database);
-  connection.Query(sql);
+  try {
+    sqlflow::engine::Database database = sqlflow::engine::Database::Open({});
+    sqlflow::engine::Connection connection(database);
+    connection.Query(sql);
+  } catch (const std::exception& error) {
+    std::cerr << "bench_duckdb_raw: " << error.what() << "\n";
+    return 1;
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << seconds << "\n";
   return 0;

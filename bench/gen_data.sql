@@ -8,7 +8,7 @@ COPY (
 ) TO 'DATA/orders_10m.csv' (FORMAT csv, HEADER true);
 COPY (
   SELECT range + 1 AS customer_id,
-         ['US', 'DE', 'FR', 'GB', 'JP', 'BR', 'IN', 'CA'][(hash(range) % 8) + 1] AS country,
-         ['consumer', 'smb', 'enterprise'][(hash(range * 3) % 3) + 1] AS segment
+         ['US', 'DE', 'FR', 'GB', 'JP', 'BR', 'IN', 'CA'][((hash(range) % 8) + 1)::BIGINT] AS country,
+         ['consumer', 'smb', 'enterprise'][((hash(range * 3) % 3) + 1)::BIGINT] AS segment
   FROM range(100000)
 ) TO 'DATA/customers_100k.csv' (FORMAT csv, HEADER true);
