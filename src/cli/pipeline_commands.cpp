@@ -186,7 +186,8 @@ int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
   OpenDatabase database = OpenForRun(context);
   engine::Connection& connection = *database.connection;
   plan::Plan plan = PlanPipeline(context, name, &connection);
-  run::Executor executor(connection, context.root.string());
+  run::Executor executor(connection, run::ExecutorOptions{context.root.string(), context.profile.load.strict,
+                                                          context.profile.load.add_columns});
   watcher->Attach(&executor);
   std::FILE* out = options.json ? stderr : stdout;
   run::ConsoleReporter::Verbosity verbosity = options.quiet ? run::ConsoleReporter::Verbosity::kFailuresOnly
@@ -208,6 +209,8 @@ int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
                              {"kind", plan::StepKindName(plan.steps[i].kind)},
                              {"status", run::StepStatusName(outcome.status)},
                              {"rows", outcome.rows},
+                             {"inserted", outcome.inserted},
+                             {"updated", outcome.updated},
                              {"seconds", outcome.seconds}};
       if (!outcome.error.empty()) {
         item["error"] = outcome.error;

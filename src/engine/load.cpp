@@ -1,7 +1,11 @@
 #include "engine/load.h"
 
 #include <algorithm>
+#include <atomic>
 
+#include <fmt/format.h>
+
+#include "engine/schema.h"
 #include "engine/sql.h"
 #include "util/strings.h"
 
@@ -9,50 +13,218 @@ namespace sqlflow::engine {
 
 namespace {
 
-std::vector<std::string> QueryColumns(Connection& connection, const std::string& query) {
-  Result result = connection.Query("SELECT * FROM (" + query + ") LIMIT 0");
-  std::vector<std::string> columns;
-  for (size_t i = 0; i < result.column_count(); ++i) columns.push_back(result.column_name(i));
-  return columns;
+std::string Describe(const std::vector<std::string>& problems) {
+  std::string text;
+  for (const auto& problem : problems) text += "\n  - " + problem;
+  return text;
 }
 
-std::string MergeStatement(const std::string& target, const std::string& query,
-                           const std::vector<std::string>& columns, const std::vector<std::string>& keys) {
+const Column* FindColumn(const std::vector<Column>& columns, const std::string& name) {
+  for (const auto& column : columns) {
+    if (util::EqualsIgnoreCase(column.name, name)) return &column;
+  }
+  return nullptr;
+}
+
+bool TypesFit(const std::string& from, const std::string& to, bool strict) {
+  return strict ? from == to : IsSafeWidening(from, to);
+}
+
+// Column problems between the new rows and an existing table; also collects columns to add.
+void CheckColumns(const std::string& table, const std::vector<Column>& source,
+                  const std::vector<Column>& target, const WriteMode& mode,
+                  std::vector<std::string>& problems, std::vector<Column>& to_add) {
+  for (const auto& column : source) {
+    const Column* existing = FindColumn(target, column.name);
+    if (!existing) {
+      if (mode.add_columns) {
+        to_add.push_back(column);
+      } else {
+        problems.push_back(
+            fmt::format("column \"{}\" ({}) is in the new rows but not in table \"{}\"; add it to the table, "
+                        "or allow new "
+                        "columns with OPTIONS {{\"add_columns\": true}}",
+                        column.name, column.type, table));
+      }
+      continue;
+    }
+    if (TypesFit(column.type, existing->type, mode.strict)) continue;
+    problems.push_back(
+        mode.strict
+            ? fmt::format(
+                  "column \"{}\": the new rows have {}, table \"{}\" has {} (strict: types must be equal)",
+                  column.name, column.type, table, existing->type)
+            : fmt::format(
+                  "column \"{}\": the new rows have {}, which table \"{}\" cannot hold as {} without loss",
+                  column.name, column.type, table, existing->type));
+  }
+}
+
+void CheckKeys(const std::string& table, const std::vector<Column>& source, const std::vector<Column>* target,
+               const WriteMode& mode, std::vector<std::string>& problems) {
+  for (const auto& key : mode.keys) {
+    const Column* in_source = FindColumn(source, key);
+    if (!in_source) problems.push_back(fmt::format("merge key \"{}\" is not a column of the new rows", key));
+    if (!target) continue;
+    const Column* in_target = FindColumn(*target, key);
+    if (!in_target) {
+      problems.push_back(fmt::format("merge key \"{}\" is not a column of table \"{}\"", key, table));
+    } else if (in_source && !TypesFit(in_source->type, in_target->type, mode.strict) &&
+               !TypesFit(in_target->type, in_source->type, mode.strict)) {
+      problems.push_back(fmt::format(
+          "merge key \"{}\": the new rows have {}, table \"{}\" has {}; keys of these types never match", key,
+          in_source->type, table, in_target->type));
+    }
+  }
+}
+
+// NULL and duplicate keys among the new rows (in `staging`): a MERGE would be ambiguous.
+void CheckKeyValues(Connection& connection, const std::string& staging, const std::vector<std::string>& keys,
+                    std::vector<std::string>& problems) {
+  std::vector<std::string> quoted;
+  std::vector<std::string> null_tests;
+  for (const auto& key : keys) {
+    quoted.push_back(QuoteIdentifier(key));
+    null_tests.push_back(QuoteIdentifier(key) + " IS NULL");
+  }
+  std::string key_list = util::Join(quoted, ", ");
+  Result nulls = connection.Query(
+      fmt::format("SELECT count(*) FROM {} WHERE {}", staging, util::Join(null_tests, " OR ")));
+  uint64_t null_rows = std::stoull(nulls.Value(0, 0).value_or("0"));
+  if (null_rows > 0) {
+    problems.push_back(
+        fmt::format("{} of the new rows have a NULL merge key ({})", null_rows, util::Join(keys, ", ")));
+  }
+  Result duplicates = connection.Query(fmt::format(
+      "SELECT count(*) OVER () AS groups, concat_ws(', ', {}) AS example FROM {} WHERE NOT ({}) GROUP BY {} "
+      "HAVING count(*) > 1 LIMIT 1",
+      key_list, staging, util::Join(null_tests, " OR "), key_list));
+  if (duplicates.row_count() > 0) {
+    problems.push_back(
+        fmt::format("{} merge key value(s) occur more than once in the new rows, e.g. ({}) = ({})",
+                    duplicates.Value(0, 0).value_or("?"), util::Join(keys, ", "),
+                    duplicates.Value(1, 0).value_or("NULL")));
+  }
+}
+
+void AddColumns(Connection& connection, const std::string& target, const std::vector<Column>& columns) {
+  for (const auto& column : columns) {
+    connection.Query(
+        fmt::format("ALTER TABLE {} ADD COLUMN {} {}", target, QuoteIdentifier(column.name), column.type));
+  }
+}
+
+uint64_t CountRows(Connection& connection, const std::string& target) {
+  return std::stoull(connection.QueryScalar("SELECT count(*) FROM " + target).value_or("0"));
+}
+
+std::string MergeStatement(const std::string& target, const std::string& staging,
+                           const std::vector<Column>& columns, const std::vector<std::string>& keys) {
   std::vector<std::string> on;
   for (const auto& key : keys) on.push_back("t." + QuoteIdentifier(key) + " = s." + QuoteIdentifier(key));
   std::vector<std::string> set;
   for (const auto& column : columns) {
     bool is_key = std::any_of(keys.begin(), keys.end(),
-                              [&](const auto& key) { return util::EqualsIgnoreCase(key, column); });
-    if (!is_key) set.push_back(QuoteIdentifier(column) + " = s." + QuoteIdentifier(column));
+                              [&](const auto& key) { return util::EqualsIgnoreCase(key, column.name); });
+    if (!is_key) set.push_back(QuoteIdentifier(column.name) + " = s." + QuoteIdentifier(column.name));
   }
   std::string sql =
-      "MERGE INTO " + target + " AS t USING (" + query + ") AS s ON (" + util::Join(on, " AND ") + ")";
+      "MERGE INTO " + target + " AS t USING " + staging + " AS s ON (" + util::Join(on, " AND ") + ")";
   if (!set.empty()) sql += " WHEN MATCHED THEN UPDATE SET " + util::Join(set, ", ");
   sql += " WHEN NOT MATCHED THEN INSERT BY NAME";
   return sql;
 }
 
+std::string ModeName(WriteMode::Kind kind) {
+  return kind == WriteMode::Kind::kAppend ? "APPEND" : kind == WriteMode::Kind::kMerge ? "MERGE" : "REPLACE";
+}
+
+void ThrowIfProblems(const std::vector<std::string>& problems, WriteMode::Kind kind,
+                     const std::string& table) {
+  if (problems.empty()) return;
+  throw SchemaError(fmt::format("cannot {} into table \"{}\": {} schema problem{}", ModeName(kind), table,
+                                problems.size(), problems.size() == 1 ? "" : "s"),
+                    problems);
+}
+
+WriteResult Append(Connection& connection, const std::string& table, const std::string& query,
+                   const WriteMode& mode) {
+  std::string target = QuoteTableName(table);
+  std::vector<Column> existing = DescribeTable(connection, table);
+  if (existing.empty()) {
+    Result result = connection.Query("CREATE TABLE " + target + " AS " + query);
+    uint64_t rows = result.AffectedRows();
+    return WriteResult{rows, rows, 0, true};
+  }
+  std::vector<std::string> problems;
+  std::vector<Column> to_add;
+  CheckColumns(table, DescribeQuery(connection, query), existing, mode, problems, to_add);
+  ThrowIfProblems(problems, mode.kind, table);
+  AddColumns(connection, target, to_add);
+  Result result = connection.Query("INSERT INTO " + target + " BY NAME " + query);
+  uint64_t rows = result.AffectedRows();
+  return WriteResult{rows, rows, 0, false};
+}
+
+WriteResult Merge(Connection& connection, const std::string& table, const std::string& query,
+                  const WriteMode& mode) {
+  std::string target = QuoteTableName(table);
+  // The new rows are read once, into a temporary table the checks and the MERGE both use.
+  static std::atomic<int> counter{0};
+  std::string staging = QuoteIdentifier(fmt::format("__sqlflow_merge_{}", ++counter));
+  connection.Query("CREATE TEMP TABLE " + staging + " AS " + query);
+  std::vector<Column> source = DescribeQuery(connection, "SELECT * FROM " + staging);
+  std::vector<Column> existing = DescribeTable(connection, table);
+  std::vector<std::string> problems;
+  std::vector<Column> to_add;
+  CheckKeys(table, source, existing.empty() ? nullptr : &existing, mode, problems);
+  if (!existing.empty()) CheckColumns(table, source, existing, mode, problems, to_add);
+  if (problems.empty()) CheckKeyValues(connection, staging, mode.keys, problems);
+  ThrowIfProblems(problems, mode.kind, table);
+
+  WriteResult result;
+  if (existing.empty()) {
+    result.inserted = result.rows =
+        connection.Query("CREATE TABLE " + target + " AS SELECT * FROM " + staging).AffectedRows();
+    result.created = true;
+  } else {
+    AddColumns(connection, target, to_add);
+    uint64_t before = CountRows(connection, target);
+    result.rows = connection.Query(MergeStatement(target, staging, source, mode.keys)).AffectedRows();
+    result.inserted = CountRows(connection, target) - before;
+    result.updated = result.rows - result.inserted;
+  }
+  connection.Query("DROP TABLE " + staging);
+  return result;
+}
+
 }  // namespace
 
-uint64_t WriteTable(Connection& connection, const std::string& table, const std::string& query,
-                    const WriteMode& mode) {
-  std::string target = QuoteTableName(table);
+SchemaError::SchemaError(const std::string& summary, std::vector<std::string> problems)
+    : EngineError(summary + Describe(problems)), problems_(std::move(problems)) {}
+
+WriteResult WriteTable(Connection& connection, const std::string& table, const std::string& query,
+                       const WriteMode& mode) {
   Transaction transaction(connection);
-  uint64_t rows = 0;
-  if (mode.kind == WriteMode::Kind::kReplace || !connection.TableExists(table)) {
-    Result result = connection.Query("CREATE OR REPLACE TABLE " + target + " AS " + query);
-    rows = result.AffectedRows();
-  } else if (mode.kind == WriteMode::Kind::kAppend) {
-    Result result = connection.Query("INSERT INTO " + target + " BY NAME " + query);
-    rows = result.AffectedRows();
-  } else {
-    Result result =
-        connection.Query(MergeStatement(target, query, QueryColumns(connection, query), mode.keys));
-    rows = result.AffectedRows();
+  WriteResult result;
+  switch (mode.kind) {
+    case WriteMode::Kind::kReplace: {
+      bool existed = connection.TableExists(table);
+      result.rows = result.inserted =
+          connection.Query("CREATE OR REPLACE TABLE " + QuoteTableName(table) + " AS " + query)
+              .AffectedRows();
+      result.created = !existed;
+      break;
+    }
+    case WriteMode::Kind::kAppend:
+      result = Append(connection, table, query, mode);
+      break;
+    case WriteMode::Kind::kMerge:
+      result = Merge(connection, table, query, mode);
+      break;
   }
   transaction.Commit();
-  return rows;
+  return result;
 }
 
 }  // namespace sqlflow::engine

@@ -1,6 +1,6 @@
 #pragma once
 // Writes a query's rows into a table with a load mode, in one transaction: a failure leaves the
-// table exactly as it was.
+// table exactly as it was. APPEND and MERGE check the schemas first and report every problem.
 
 #include <cstdint>
 #include <string>
@@ -14,11 +14,31 @@ struct WriteMode {
   enum class Kind { kReplace, kAppend, kMerge };
   Kind kind = Kind::kReplace;
   std::vector<std::string> keys;  // kMerge
+  bool strict = false;            // types must be equal; otherwise safe widening is allowed
+  bool add_columns = false;       // columns new in the source are added to the target
 };
 
-// Rows written: the new row count (REPLACE), rows inserted (APPEND), rows inserted or updated
-// (MERGE). APPEND inserts by column name; APPEND and MERGE create a missing table.
-uint64_t WriteTable(Connection& connection, const std::string& table, const std::string& query,
-                    const WriteMode& mode);
+struct WriteResult {
+  uint64_t rows = 0;  // rows written: inserted + updated
+  uint64_t inserted = 0;
+  uint64_t updated = 0;
+  bool created = false;  // the table did not exist before
+};
+
+// What stops an APPEND or MERGE before anything is written: every problem, one per line.
+class SchemaError : public EngineError {
+ public:
+  SchemaError(const std::string& summary, std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// REPLACE: the table becomes exactly the query's rows. APPEND: rows inserted by column name.
+// MERGE: rows whose keys match are updated, the others inserted. APPEND and MERGE create a
+// missing table.
+WriteResult WriteTable(Connection& connection, const std::string& table, const std::string& query,
+                       const WriteMode& mode);
 
 }  // namespace sqlflow::engine

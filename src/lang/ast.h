@@ -28,6 +28,7 @@ struct LoadMode {
   Kind kind = Kind::kReplace;
   std::vector<std::string> keys;  // MERGE only
   Location location;              // of the MODE keyword; invalid when no MODE was written
+  std::optional<Text> options;    // MODE ... OPTIONS {"schema": "strict", "add_columns": true}
 };
 const char* LoadModeName(LoadMode::Kind kind);
 

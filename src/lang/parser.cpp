@@ -415,6 +415,10 @@ class Parser {
       Fail(LocOf(word), "SF-PARSE-006", fmt::format("unknown load mode {}", Describe(word)),
            "the modes are REPLACE, APPEND and MERGE KEY (column, ...)");
     }
+    if (Cur().IsWord("OPTIONS")) {
+      ++pos_;
+      mode.options = ParseJsonObject("OPTIONS");
+    }
     return mode;
   }
 
@@ -445,7 +449,7 @@ class Parser {
       }
       ++pos_;
     } else if (keyword_given || Cur().kind == Token::Kind::kWord || Cur().kind == Token::Kind::kQuotedIdent) {
-      if (Cur().IsWord("AS") || Cur().IsPunct(";")) key_error();
+      if (Cur().IsWord("AS") || Cur().IsWord("OPTIONS") || Cur().IsPunct(";")) key_error();
       take_key();
     } else {
       key_error();

@@ -35,6 +35,7 @@ struct Step {
   // load: the source it reads; load and transform: the mode
   std::string load_source;
   lang::LoadMode mode;
+  nlohmann::json mode_options = nlohmann::json::object();  // validated MODE ... OPTIONS
   // export
   std::string export_type;
   bool export_is_table = false;

@@ -437,6 +437,7 @@ class Planner {
         step.target = Substitute(lang::Text{load.table.raw, load.table.location}).text;
         step.load_source = load.source.raw;
         step.mode = load.mode;
+        step.mode_options = CheckModeOptions(load.mode, statement.location);
         step.id = UniqueId("load_" + Slug(step.target));
         load_sources_.push_back(load.source);
         break;
@@ -446,6 +447,7 @@ class Planner {
         step.kind = Step::Kind::kTransform;
         step.target = Substitute(lang::Text{create.table.raw, create.table.location}).text;
         step.mode = create.mode.value_or(lang::LoadMode{});
+        step.mode_options = CheckModeOptions(step.mode, statement.location);
         step.id = UniqueId("transform_" + Slug(step.target));
         Substituted query = Substitute(create.query);
         step.sql = query.text;
@@ -470,6 +472,27 @@ class Planner {
         return;
     }
     steps_.push_back(std::move(step));
+  }
+
+  nlohmann::json CheckModeOptions(const lang::LoadMode& mode, const Location& fallback) {
+    static const std::vector<connectors::ParamSpec> kModeOptions = {
+        {"schema",
+         connectors::ParamType::kString,
+         false,
+         {"schema_compatibility", "compatibility"},
+         {"widen", "strict"}},
+        {"add_columns", connectors::ParamType::kBool, false, {"allow_new_columns"}, {}},
+    };
+    if (!mode.options) return nlohmann::json::object();
+    if (mode.kind == lang::LoadMode::Kind::kReplace) {
+      Error(mode.options->location, "SF-PLAN-027", "MODE REPLACE takes no OPTIONS",
+            "schema options apply to APPEND and MERGE, which write into an existing table");
+      return nlohmann::json::object();
+    }
+    auto parsed = ParseJson(*mode.options);
+    if (!parsed) return nlohmann::json::object();
+    return CheckParams(kModeOptions, *parsed, mode.options, fallback,
+                       fmt::format("MODE {}", lang::LoadModeName(mode.kind)));
   }
 
   void AddSource(const Statement& statement, Step& step) {
@@ -831,6 +854,7 @@ nlohmann::json PlanToJson(const Plan& plan) {
         if (step.kind == Step::Kind::kLoad) item["source"] = step.load_source;
         item["mode"] = lang::LoadModeName(step.mode.kind);
         if (!step.mode.keys.empty()) item["keys"] = step.mode.keys;
+        if (!step.mode_options.empty()) item["mode_options"] = step.mode_options;
         break;
       case Step::Kind::kExport:
         item["type"] = step.export_type;

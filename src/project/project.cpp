@@ -287,7 +287,8 @@ std::vector<std::string> ListProfiles(const fs::path& root) {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors", "paths"};
+const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors", "paths", "load"};
+const std::vector<std::string> kLoadKeys = {"schema", "add_columns"};
 const std::vector<std::string> kEngineKeys = {"duckdb"};
 const std::vector<std::string> kDuckdbKeys = {"mode", "path", "memory_limit", "threads", "temp_directory"};
 const std::vector<std::string> kConnectorKeys = {"type", "params"};
@@ -384,6 +385,8 @@ class ProfileReader {
         ReadConnectors(entry, profile.connectors);
       } else if (entry.key == "paths") {
         ReadPaths(entry, profile);
+      } else if (entry.key == "load") {
+        ReadLoad(entry, profile.load);
       }
     }
   }
@@ -647,6 +650,33 @@ class ProfileReader {
               "add `type: POSTGRES` (or S3, CSV, PARQUET, JSON)");
       }
       out[entry.key] = std::move(connector);
+    }
+  }
+
+  void ReadLoad(const Entry& load, LoadDefaults& out) {
+    if (!IsMapping(load, "'load'")) return;
+    for (const Entry& entry : Entries(load.value, "load", &kLoadKeys)) {
+      auto scalar = ReadScalar(entry, "load." + entry.key);
+      if (!scalar || scalar->null) continue;
+      std::string text = util::ToLower(scalar->text);
+      if (entry.key == "schema") {
+        if (text == "strict" || text == "widen") {
+          out.strict = text == "strict";
+        } else {
+          Error("SF-PROFILE-013",
+                fmt::format("load.schema must be 'widen' or 'strict', not '{}'", scalar->text),
+                ValueAt(entry),
+                "widen allows safe type widening (INTEGER -> BIGINT); strict wants equal types");
+        }
+      } else if (entry.key == "add_columns") {
+        if (text == "true" || text == "false") {
+          out.add_columns = text == "true";
+        } else {
+          Error("SF-PROFILE-013",
+                fmt::format("load.add_columns must be true or false, not '{}'", scalar->text),
+                ValueAt(entry));
+        }
+      }
     }
   }
 

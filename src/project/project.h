@@ -50,12 +50,20 @@ struct ConnectorConfig {
   nlohmann::json params;  // always an object
 };
 
+// How APPEND and MERGE treat schema differences unless a statement says otherwise (profile key
+// `load`).
+struct LoadDefaults {
+  bool strict = false;       // schema: strict (types equal) | widen (safe widening allowed)
+  bool add_columns = false;  // new source columns are added to the target instead of failing
+};
+
 struct Profile {
   std::string name;
   std::filesystem::path file;
   EngineConfig engine;
   std::map<std::string, lang::Value> variables;  // YAML scalars typed: bool/number/text/null
   std::map<std::string, ConnectorConfig> connectors;
+  LoadDefaults load;
   std::filesystem::path pipelines_dir;  // absolute; profile key paths.pipelines, default <root>/pipelines
 };
 

@@ -59,6 +59,9 @@ void ConsoleReporter::StepFinished(const plan::Step& step, const StepOutcome& ou
   std::string rows = step.kind == plan::Step::Kind::kSource || outcome.status != StepStatus::kSucceeded
                          ? std::string()
                          : fmt::format("{} {}", outcome.rows, outcome.rows == 1 ? "row" : "rows");
+  if (step.mode.kind == lang::LoadMode::Kind::kMerge && outcome.status == StepStatus::kSucceeded) {
+    rows = fmt::format("{} ins, {} upd", outcome.inserted, outcome.updated);
+  }
   std::string time =
       outcome.status == StepStatus::kSkipped ? std::string() : fmt::format("{:.2f}s", outcome.seconds);
   fmt::print(out_, "[{}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index_, total_, step.id, DescribeStep(step),

@@ -70,8 +70,8 @@ void ReplacePath(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-Executor::Executor(engine::Connection& connection, std::string project_root)
-    : connection_(connection), project_root_(std::move(project_root)) {}
+Executor::Executor(engine::Connection& connection, ExecutorOptions options)
+    : connection_(connection), options_(std::move(options)) {}
 
 void Executor::Interrupt() {
   interrupted_ = true;
@@ -94,8 +94,12 @@ RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
     if (reporter) reporter->StepStarted(step);
     auto start = std::chrono::steady_clock::now();
     try {
-      outcome.rows = Execute(step);
+      Execute(step, outcome);
       outcome.status = StepStatus::kSucceeded;
+    } catch (const engine::SchemaError& error) {
+      outcome.status = StepStatus::kFailed;
+      outcome.error = error.what();
+      outcome.code = "SF-LOAD-001";
     } catch (const engine::EngineError& error) {
       outcome.status = error.interrupted() || interrupted_ ? StepStatus::kInterrupted : StepStatus::kFailed;
       outcome.error = error.what();
@@ -119,33 +123,35 @@ RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
   return summary;
 }
 
-uint64_t Executor::Execute(const plan::Step& step) {
+void Executor::Execute(const plan::Step& step, StepOutcome& outcome) {
   switch (step.kind) {
     case plan::Step::Kind::kSource: {
       const connectors::Connector* connector = connectors::FindConnector(step.connector_type);
       if (!connector) throw StepError("SF-RUN-003", "unknown connector type " + step.connector_type);
-      source_queries_[util::ToLower(step.source_name)] = connector->SourceQuery(step.params, project_root_);
-      return 0;
+      source_queries_[util::ToLower(step.source_name)] =
+          connector->SourceQuery(step.params, options_.project_root);
+      return;
     }
     case plan::Step::Kind::kLoad: {
       auto it = source_queries_.find(util::ToLower(step.load_source));
       if (it == source_queries_.end())
         throw StepError("SF-RUN-004", "source '" + step.load_source + "' was not defined");
-      return WriteTable(step, it->second);
+      WriteTable(step, it->second, outcome);
+      return;
     }
     case plan::Step::Kind::kTransform:
-      return WriteTable(step, step.sql);
+      WriteTable(step, step.sql, outcome);
+      return;
     case plan::Step::Kind::kExport:
-      return Export(step);
-    case plan::Step::Kind::kSql: {
-      engine::Result result = connection_.Query(step.sql);
-      return result.AffectedRows();
-    }
+      outcome.rows = Export(step);
+      return;
+    case plan::Step::Kind::kSql:
+      outcome.rows = connection_.Query(step.sql).AffectedRows();
+      return;
   }
-  return 0;
 }
 
-uint64_t Executor::WriteTable(const plan::Step& step, const std::string& query) {
+void Executor::WriteTable(const plan::Step& step, const std::string& query, StepOutcome& outcome) {
   engine::WriteMode mode;
   switch (step.mode.kind) {
     case lang::LoadMode::Kind::kReplace:
@@ -159,7 +165,14 @@ uint64_t Executor::WriteTable(const plan::Step& step, const std::string& query) 
       break;
   }
   mode.keys = step.mode.keys;
-  return engine::WriteTable(connection_, step.target, query, mode);
+  mode.strict = step.mode_options.contains("schema")
+                    ? util::EqualsIgnoreCase(step.mode_options["schema"].get<std::string>(), "strict")
+                    : options_.strict_schema;
+  mode.add_columns = step.mode_options.value("add_columns", options_.add_columns);
+  engine::WriteResult result = engine::WriteTable(connection_, step.target, query, mode);
+  outcome.rows = result.rows;
+  outcome.inserted = result.inserted;
+  outcome.updated = result.updated;
 }
 
 uint64_t Executor::Export(const plan::Step& step) {
@@ -170,7 +183,7 @@ uint64_t Executor::Export(const plan::Step& step) {
                     "export destination '" + step.target + "' needs a connector this build lacks");
   }
   std::string target = util::StartsWith(step.target, "file://") ? step.target.substr(7) : step.target;
-  fs::path final_path = connectors::ResolvePath(target, project_root_);
+  fs::path final_path = connectors::ResolvePath(target, options_.project_root);
   if (final_path.has_parent_path()) fs::create_directories(final_path.parent_path());
   // Written under a temporary name in the same folder, then renamed: a failed export leaves no
   // half file, and the extension stays last so DuckDB's compression detection still sees it.

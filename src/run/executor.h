@@ -18,6 +18,8 @@ struct StepOutcome {
   std::string id;
   StepStatus status = StepStatus::kSkipped;
   uint64_t rows = 0;
+  uint64_t inserted = 0;  // table writes: rows inserted and updated (MERGE)
+  uint64_t updated = 0;
   double seconds = 0;
   std::string error;  // DuckDB's or the connector's message
   std::string code;   // stable error code
@@ -38,21 +40,27 @@ class Reporter {
   virtual void StepFinished(const plan::Step& step, const StepOutcome& outcome) = 0;
 };
 
+struct ExecutorOptions {
+  std::string project_root;  // relative file paths in sources and exports resolve against it
+  // Defaults for APPEND and MERGE when a statement's OPTIONS do not say (profile key `load`).
+  bool strict_schema = false;
+  bool add_columns = false;
+};
+
 class Executor {
  public:
-  // Relative file paths in sources and exports resolve against `project_root`.
-  Executor(engine::Connection& connection, std::string project_root);
+  Executor(engine::Connection& connection, ExecutorOptions options);
   RunSummary Run(const plan::Plan& plan, Reporter* reporter);
   // Stops the run: the running statement is interrupted and no further step starts.
   void Interrupt();
 
  private:
-  uint64_t Execute(const plan::Step& step);
-  uint64_t WriteTable(const plan::Step& step, const std::string& query);
+  void Execute(const plan::Step& step, StepOutcome& outcome);
+  void WriteTable(const plan::Step& step, const std::string& query, StepOutcome& outcome);
   uint64_t Export(const plan::Step& step);
 
   engine::Connection& connection_;
-  std::string project_root_;
+  ExecutorOptions options_;
   std::map<std::string, std::string> source_queries_;  // source name (lower case) -> query
   std::atomic<bool> interrupted_{false};
 };
