@@ -88,23 +88,29 @@ void CheckKeyValues(Connection& connection, const std::string& staging, const st
     null_tests.push_back(QuoteIdentifier(key) + " IS NULL");
   }
   std::string key_list = util::Join(quoted, ", ");
-  Result nulls = connection.Query(
-      fmt::format("SELECT count(*) FROM {} WHERE {}", staging, util::Join(null_tests, " OR ")));
-  uint64_t null_rows = std::stoull(nulls.Value(0, 0).value_or("0"));
+  std::string any_null = util::Join(null_tests, " OR ");
+  std::string key_value = keys.size() == 1 ? quoted[0] : "(" + key_list + ")";
+  // One pass for both counts; the example of a duplicate is only looked up when there is one.
+  Result counts =
+      connection.Query(fmt::format("SELECT count(*) FILTER (WHERE {0}), count(*) FILTER (WHERE NOT ({0})) - "
+                                   "count(DISTINCT {1}) FILTER (WHERE NOT "
+                                   "({0})) FROM {2}",
+                                   any_null, key_value, staging));
+  uint64_t null_rows = std::stoull(counts.Value(0, 0).value_or("0"));
+  uint64_t duplicate_rows = std::stoull(counts.Value(1, 0).value_or("0"));
   if (null_rows > 0) {
     problems.push_back(
         fmt::format("{} of the new rows have a NULL merge key ({})", null_rows, util::Join(keys, ", ")));
   }
-  Result duplicates = connection.Query(fmt::format(
-      "SELECT count(*) OVER () AS groups, concat_ws(', ', {}) AS example FROM {} WHERE NOT ({}) GROUP BY {} "
-      "HAVING count(*) > 1 LIMIT 1",
-      key_list, staging, util::Join(null_tests, " OR "), key_list));
-  if (duplicates.row_count() > 0) {
-    problems.push_back(
-        fmt::format("{} merge key value(s) occur more than once in the new rows, e.g. ({}) = ({})",
-                    duplicates.Value(0, 0).value_or("?"), util::Join(keys, ", "),
-                    duplicates.Value(1, 0).value_or("NULL")));
-  }
+  if (duplicate_rows == 0) return;
+  std::string example =
+      connection
+          .QueryScalar(fmt::format("SELECT concat_ws(', ', {0}) FROM {1} WHERE NOT ({2}) GROUP BY {0} "
+                                   "HAVING count(*) > 1 LIMIT 1",
+                                   key_list, staging, any_null))
+          .value_or("?");
+  problems.push_back(fmt::format("{} of the new rows repeat a merge key of another new row, e.g. ({}) = ({})",
+                                 duplicate_rows, util::Join(keys, ", "), example));
 }
 
 void AddColumns(Connection& connection, const std::string& target, const std::vector<Column>& columns) {

@@ -453,7 +453,7 @@ class Planner {
         step.sql = query.text;
         AnalyzeReads(step, query, create.query.location, /*plain=*/false);
         if (!create.or_replace && !create.mode)
-          plain_creates_[TableKey(step.target)].push_back(step.location);
+          plain_creates_[TableKey(step.target)].push_back(steps_.size());
         break;
       }
       case Statement::Kind::kExport:
@@ -711,17 +711,18 @@ class Planner {
   }
 
   void CheckDuplicateCreates(const std::map<std::string, std::vector<size_t>>& writers) {
-    for (const auto& [key, locations] : plain_creates_) {
-      if (locations.size() > 1) {
-        Error(locations[1], "SF-PLAN-042", fmt::format("table '{}' is created twice", key),
+    for (const auto& [key, creates] : plain_creates_) {
+      if (creates.size() > 1) {
+        Error(steps_[creates[1]].location, "SF-PLAN-042", fmt::format("table '{}' is created twice", key),
               "use CREATE OR REPLACE TABLE, or a MODE, to write a table again",
-              {"first created at " + locations[0].ToString()});
+              {"first created at " + steps_[creates[0]].location.ToString()});
       }
       auto it = writers.find(key);
       if (it == writers.end()) continue;
+      // A LOAD below the CREATE (APPEND or MERGE into it) is fine; one above already defined it.
       for (size_t index : it->second) {
-        if (steps_[index].kind == Step::Kind::kLoad) {
-          Error(locations[0], "SF-PLAN-043", fmt::format("table '{}' is already defined by a LOAD", key),
+        if (steps_[index].kind == Step::Kind::kLoad && index < creates[0]) {
+          Error(steps_[creates[0]].location, "SF-PLAN-043", fmt::format("table '{}' is already defined by a LOAD", key),
                 "use CREATE OR REPLACE TABLE or a MODE to rewrite it, or pick another name",
                 {"loaded at " + steps_[index].location.ToString()});
           break;
@@ -798,7 +799,7 @@ class Planner {
   std::map<size_t, std::vector<Location>> read_locations_;
   std::map<std::string, size_t> source_index_;
   std::vector<lang::Name> load_sources_;
-  std::map<std::string, std::vector<Location>> plain_creates_;
+  std::map<std::string, std::vector<size_t>> plain_creates_;  // table key -> step indices
   std::set<std::string> used_ids_;
   std::map<std::string, bool> exists_cache_;
   int sql_count_ = 0;

@@ -1,0 +1,1 @@
+INSERT INTO target SELECT * FROM read_parquet('DATA/append_10m.parquet');
