@@ -35,6 +35,9 @@ void CheckColumns(const std::string& table, const std::vector<Column>& source,
                   const std::vector<Column>& target, const WriteMode& mode,
                   std::vector<std::string>& problems, std::vector<Column>& to_add) {
   for (const auto& column : source) {
+    bool is_key = std::any_of(mode.keys.begin(), mode.keys.end(),
+                              [&](const auto& key) { return util::EqualsIgnoreCase(key, column.name); });
+    if (is_key) continue;  // keys are checked, and reported, by CheckKeys
     const Column* existing = FindColumn(target, column.name);
     if (!existing) {
       if (mode.add_columns) {
@@ -148,8 +151,8 @@ std::string ModeName(WriteMode::Kind kind) {
 void ThrowIfProblems(const std::vector<std::string>& problems, WriteMode::Kind kind,
                      const std::string& table) {
   if (problems.empty()) return;
-  throw SchemaError(fmt::format("cannot {} into table \"{}\": {} schema problem{}", ModeName(kind), table,
-                                problems.size(), problems.size() == 1 ? "" : "s"),
+  throw SchemaError(fmt::format("cannot {} into table \"{}\": {} schema problem{}", ModeName(kind),
+                                DisplayTableName(table), problems.size(), problems.size() == 1 ? "" : "s"),
                     problems);
 }
 
@@ -164,7 +167,7 @@ WriteResult Append(Connection& connection, const std::string& table, const std::
   }
   std::vector<std::string> problems;
   std::vector<Column> to_add;
-  CheckColumns(table, DescribeQuery(connection, query), existing, mode, problems, to_add);
+  CheckColumns(DisplayTableName(table), DescribeQuery(connection, query), existing, mode, problems, to_add);
   ThrowIfProblems(problems, mode.kind, table);
   AddColumns(connection, target, to_add);
   Result result = connection.Query("INSERT INTO " + target + " BY NAME " + query);
@@ -183,9 +186,13 @@ WriteResult Merge(Connection& connection, const std::string& table, const std::s
   std::vector<Column> existing = DescribeTable(connection, table);
   std::vector<std::string> problems;
   std::vector<Column> to_add;
-  CheckKeys(table, source, existing.empty() ? nullptr : &existing, mode, problems);
-  if (!existing.empty()) CheckColumns(table, source, existing, mode, problems, to_add);
-  if (problems.empty()) CheckKeyValues(connection, staging, mode.keys, problems);
+  std::string shown = DisplayTableName(table);
+  CheckKeys(shown, source, existing.empty() ? nullptr : &existing, mode, problems);
+  if (!existing.empty()) CheckColumns(shown, source, existing, mode, problems, to_add);
+  // Key values can be checked whenever every key is a column of the new rows.
+  bool keys_in_source = std::all_of(mode.keys.begin(), mode.keys.end(),
+                                    [&](const auto& key) { return FindColumn(source, key) != nullptr; });
+  if (keys_in_source) CheckKeyValues(connection, staging, mode.keys, problems);
   ThrowIfProblems(problems, mode.kind, table);
 
   WriteResult result;

@@ -24,9 +24,10 @@ std::string QuoteLiteral(std::string_view text) {
   return out;
 }
 
-// Splits on dots outside double quotes; quoted parts keep their case, unquoted parts are
-// case-insensitive in DuckDB, so quoting them as written is equivalent.
-std::string QuoteTableName(std::string_view name) {
+namespace {
+
+// Splits on dots outside double quotes and removes the quotes.
+std::vector<std::string> SplitTableName(std::string_view name) {
   std::vector<std::string> parts;
   std::string current;
   bool quoted = false;
@@ -47,10 +48,27 @@ std::string QuoteTableName(std::string_view name) {
     }
   }
   parts.push_back(current);
+  return parts;
+}
+
+}  // namespace
+
+// Quoted parts keep their case; unquoted parts are case-insensitive in DuckDB, so quoting them as
+// written is equivalent.
+std::string QuoteTableName(std::string_view name) {
   std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += '.';
-    out += QuoteIdentifier(parts[i]);
+  for (const auto& part : SplitTableName(name)) {
+    if (!out.empty()) out += '.';
+    out += QuoteIdentifier(part);
+  }
+  return out;
+}
+
+std::string DisplayTableName(std::string_view name) {
+  std::string out;
+  for (const auto& part : SplitTableName(name)) {
+    if (!out.empty()) out += '.';
+    out += part;
   }
   return out;
 }

@@ -11,6 +11,8 @@ namespace sqlflow::engine {
 std::string QuoteIdentifier(std::string_view name);
 // A table name as the user wrote it in a directive (`t`, `s.t`, `"My Table"`), quoted part by part.
 std::string QuoteTableName(std::string_view name);
+// A table name as written, for messages: quotes removed (`"Order Details"` -> Order Details).
+std::string DisplayTableName(std::string_view name);
 // 'text' with embedded quotes doubled.
 std::string QuoteLiteral(std::string_view text);
 

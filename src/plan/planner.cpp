@@ -722,7 +722,8 @@ class Planner {
       // A LOAD below the CREATE (APPEND or MERGE into it) is fine; one above already defined it.
       for (size_t index : it->second) {
         if (steps_[index].kind == Step::Kind::kLoad && index < creates[0]) {
-          Error(steps_[creates[0]].location, "SF-PLAN-043", fmt::format("table '{}' is already defined by a LOAD", key),
+          Error(steps_[creates[0]].location, "SF-PLAN-043",
+                fmt::format("table '{}' is already defined by a LOAD", key),
                 "use CREATE OR REPLACE TABLE or a MODE to rewrite it, or pick another name",
                 {"loaded at " + steps_[index].location.ToString()});
           break;
