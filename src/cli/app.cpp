@@ -49,7 +49,15 @@ int Main(int argc, char** argv) {
   auto* run = pipeline->add_subcommand("run", "Run a pipeline");
   std::string run_name;
   run->add_option("NAME", run_name, "Pipeline to run")->required();
-  for (CLI::App* sub : {init, pipeline, list, validate, compile, run}) sub->fallthrough();
+  auto* udf = app.add_subcommand("udf", "List and describe the project's Python UDFs");
+  udf->require_subcommand(1);
+  auto* udf_list = udf->add_subcommand("list", "List the UDFs in python_udfs/ (name, type, signature, file)");
+  auto* udf_info = udf->add_subcommand("info", "Describe one UDF: signature, types, defaults, docstring");
+  std::string udf_name;
+  udf_info->add_option("NAME", udf_name, "UDF name: module.function or an unambiguous short name")
+      ->required();
+  for (CLI::App* sub : {init, pipeline, list, validate, compile, run, udf, udf_list, udf_info})
+    sub->fallthrough();
 
   try {
     app.parse(argc, argv);
@@ -72,6 +80,8 @@ int Main(int argc, char** argv) {
     if (validate->parsed()) return PipelineValidateCommand(validate_names, options);
     if (compile->parsed()) return PipelineCompileCommand(compile_name, options);
     if (run->parsed()) return PipelineRunCommand(run_name, options);
+    if (udf_list->parsed()) return UdfListCommand(options);
+    if (udf_info->parsed()) return UdfInfoCommand(udf_name, options);
     fmt::print("{}", app.help());
     return 2;
   } catch (const lang::SqlflowError& error) {

@@ -2,6 +2,8 @@
 // One function per command; each returns the exit code. Errors propagate as exceptions that
 // app.cpp turns into messages and exit codes.
 
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -9,11 +11,15 @@
 
 namespace sqlflow::cli {
 
+namespace fs = std::filesystem;
+
 int InitCommand(const std::string& name, const GlobalOptions& options);
 int PipelineListCommand(const GlobalOptions& options);
 int PipelineValidateCommand(const std::vector<std::string>& names, const GlobalOptions& options);
 int PipelineCompileCommand(const std::string& name, const GlobalOptions& options);
 int PipelineRunCommand(const std::string& name, const GlobalOptions& options);
+int UdfListCommand(const GlobalOptions& options);
+int UdfInfoCommand(const std::string& name, const GlobalOptions& options);
 
 // Colour only on a terminal, and never when NO_COLOR is set.
 bool UseColor(std::FILE* stream);

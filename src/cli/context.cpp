@@ -1,10 +1,13 @@
 #include "cli/context.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "udf/loader.h"
 #include "util/strings.h"
 
 namespace sqlflow::cli {
@@ -98,7 +101,28 @@ engine::DatabaseOptions DatabaseOptionsFor(const project::Profile& profile) {
   return options;
 }
 
-plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* connection) {
+std::optional<PythonUdfs> LoadPythonUdfs(const Context& context, bool required) {
+  if (!required && !udf::HasPythonUdfs(context.root)) return std::nullopt;
+  PythonUdfs python;
+  python.runtime = &udf::LoadPythonRuntime();
+  try {
+    python.catalog =
+        udf::UdfCatalog::FromDiscovery(python.runtime->Discover((context.root / "python_udfs").string()));
+  } catch (const std::runtime_error& error) {
+    throw UsageError("SF-UDF-004", error.what());
+  }
+  return python;
+}
+
+bool MentionsPythonFunc(const fs::path& pipeline_file) {
+  std::ifstream in(pipeline_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return util::ToUpper(text.str()).find("PYTHON_FUNC") != std::string::npos;
+}
+
+plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* connection,
+                                  const PythonUdfs* python) {
   plan::PlanOptions options;
   options.cli_variables = context.variables;
   options.profile_variables = context.profile.variables;
@@ -111,6 +135,7 @@ plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* co
     options.table_exists = [connection](const std::string& name) { return connection->TableExists(name); };
   }
   options.project_root = context.root;
+  if (python) options.udfs = &python->catalog;
   return options;
 }
 

@@ -12,6 +12,8 @@
 #include "lang/value.h"
 #include "plan/plan.h"
 #include "project/project.h"
+#include "udf/catalog.h"
+#include "udf/runtime.h"
 
 namespace sqlflow::cli {
 
@@ -43,7 +45,22 @@ std::filesystem::path ResolvePipeline(const Context& context, const std::string&
 
 engine::DatabaseOptions DatabaseOptionsFor(const project::Profile& profile);
 
+// The project's Python UDFs, discovered by the embedded runtime.
+struct PythonUdfs {
+  udf::PythonRuntime* runtime = nullptr;
+  udf::UdfCatalog catalog;
+};
+
+// Starts Python and discovers python_udfs/ when the project has UDF files or `required` (a
+// pipeline that uses PYTHON_FUNC, a udf command); nullopt otherwise. Throws UsageError when
+// Python is needed but cannot be loaded.
+std::optional<PythonUdfs> LoadPythonUdfs(const Context& context, bool required);
+
+// Whether a pipeline file mentions PYTHON_FUNC (so it needs Python even without UDF files).
+bool MentionsPythonFunc(const std::filesystem::path& pipeline_file);
+
 // Plan options for this context; `connection` (may be null) answers whether tables exist.
-plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* connection);
+plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* connection,
+                                  const PythonUdfs* python = nullptr);
 
 }  // namespace sqlflow::cli

@@ -52,9 +52,12 @@ OpenDatabase OpenForRun(const Context& context) {
   return open;
 }
 
-plan::Plan PlanPipeline(const Context& context, const std::string& name, engine::Connection* connection) {
+// Plans a pipeline; starts Python first when the project or the pipeline needs it.
+plan::Plan PlanPipeline(const Context& context, const std::string& name, engine::Connection* connection,
+                        std::optional<PythonUdfs>& python) {
   fs::path file = ResolvePipeline(context, name);
-  return plan::BuildPlan(file, MakePlanOptions(context, connection));
+  if (!python) python = LoadPythonUdfs(context, MentionsPythonFunc(file));
+  return plan::BuildPlan(file, MakePlanOptions(context, connection, python ? &*python : nullptr));
 }
 
 nlohmann::json DiagnosticsJson(const std::vector<lang::Diagnostic>& diagnostics) {
@@ -137,9 +140,10 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
   engine::Connection* connection = database.connection ? &*database.connection : nullptr;
   bool all_valid = true;
   nlohmann::json report = nlohmann::json::array();
+  std::optional<PythonUdfs> python;
   for (const auto& name : names) {
     try {
-      plan::Plan plan = PlanPipeline(context, name, connection);
+      plan::Plan plan = PlanPipeline(context, name, connection, python);
       report.push_back({{"pipeline", name}, {"valid", true}, {"steps", plan.steps.size()}});
       if (!options.json && !options.quiet) fmt::print("{}: valid ({} steps)\n", name, plan.steps.size());
     } catch (const lang::SqlflowError& error) {
@@ -159,7 +163,9 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
 int PipelineCompileCommand(const std::string& name, const GlobalOptions& options) {
   Context context = LoadContext(options);
   OpenDatabase database = OpenForPlanning(context);
-  plan::Plan plan = PlanPipeline(context, name, database.connection ? &*database.connection : nullptr);
+  std::optional<PythonUdfs> python;
+  plan::Plan plan =
+      PlanPipeline(context, name, database.connection ? &*database.connection : nullptr, python);
   nlohmann::json json = plan::PlanToJson(plan);
   fs::path out = context.root / "target" / "compiled" / (plan.pipeline + ".json");
   fs::create_directories(out.parent_path());
@@ -185,9 +191,15 @@ int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
   Context context = LoadContext(options);
   OpenDatabase database = OpenForRun(context);
   engine::Connection& connection = *database.connection;
-  plan::Plan plan = PlanPipeline(context, name, &connection);
-  run::Executor executor(connection, run::ExecutorOptions{context.root.string(), context.profile.load.strict,
-                                                          context.profile.load.add_columns});
+  std::optional<PythonUdfs> python;
+  plan::Plan plan = PlanPipeline(context, name, &connection, python);
+  run::ExecutorOptions executor_options{context.root.string(), context.profile.load.strict,
+                                        context.profile.load.add_columns};
+  if (python) {
+    executor_options.python = python->runtime;
+    executor_options.udfs = &python->catalog;
+  }
+  run::Executor executor(connection, executor_options);
   watcher->Attach(&executor);
   std::FILE* out = options.json ? stderr : stdout;
   run::ConsoleReporter::Verbosity verbosity = options.quiet ? run::ConsoleReporter::Verbosity::kFailuresOnly

@@ -13,6 +13,8 @@
 
 #include "lang/ast.h"
 #include "lang/value.h"
+#include "plan/python_func.h"
+#include "udf/catalog.h"
 #include "util/secrets.h"
 
 namespace sqlflow::plan {
@@ -36,6 +38,8 @@ struct Step {
   std::string load_source;
   lang::LoadMode mode;
   nlohmann::json mode_options = nlohmann::json::object();  // validated MODE ... OPTIONS
+  // table UDF calls to run, in order, before the step's SQL (PYTHON_FUNC in FROM)
+  std::vector<TableUdfCall> table_udfs;
   // export
   std::string export_type;
   bool export_is_table = false;
@@ -64,6 +68,8 @@ struct PlanOptions {
   // Whether the target database already holds a table; unknown references are errors otherwise.
   std::function<bool(const std::string& name)> table_exists;
   std::filesystem::path project_root;
+  // The project's Python UDFs; null when it has none (PYTHON_FUNC is then an error).
+  const udf::UdfCatalog* udfs = nullptr;
 };
 
 // Parses, expands and validates the pipeline; throws lang::SqlflowError carrying every problem.

@@ -78,6 +78,30 @@ struct Substituted {
   }
 };
 
+// `in` with `edits` (offsets into in.text) applied; unchanged text keeps its source mapping.
+Substituted ApplyEdits(const Substituted& in, const std::vector<TextEdit>& edits) {
+  Substituted out;
+  out.complete = in.complete;
+  auto keep = [&](size_t begin, size_t end) {
+    for (const auto& run : in.runs) {
+      size_t from = std::max(begin, run.out_start);
+      size_t to = std::min(end, run.out_start + run.length);
+      if (from >= to) continue;
+      out.runs.push_back(
+          {out.text.size() + (from - begin), run.raw_start + (from - run.out_start), to - from});
+    }
+    out.text += in.text.substr(begin, end - begin);
+  };
+  size_t copied = 0;
+  for (const auto& edit : edits) {
+    keep(copied, edit.begin);
+    out.text += edit.replacement;
+    copied = edit.end;
+  }
+  keep(copied, in.text.size());
+  return out;
+}
+
 // The CREATE [OR REPLACE] [TEMP] TABLE|VIEW [IF NOT EXISTS] name of a plain SQL statement, if any.
 std::string CreatedName(const std::string& sql) {
   // The lexer keeps quoted names whole ("Order Lines") and skips comments.
@@ -449,7 +473,7 @@ class Planner {
         step.mode = create.mode.value_or(lang::LoadMode{});
         step.mode_options = CheckModeOptions(step.mode, statement.location);
         step.id = UniqueId("transform_" + Slug(step.target));
-        Substituted query = Substitute(create.query);
+        Substituted query = RewritePython(Substitute(create.query), create.query.location, step);
         step.sql = query.text;
         AnalyzeReads(step, query, create.query.location, /*plain=*/false);
         if (!create.or_replace && !create.mode)
@@ -462,7 +486,7 @@ class Planner {
       case Statement::Kind::kSql: {
         step.kind = Step::Kind::kSql;
         step.id = UniqueId(fmt::format("sql_{}", ++sql_count_));
-        Substituted sql = Substitute(statement.sql->sql);
+        Substituted sql = RewritePython(Substitute(statement.sql->sql), statement.sql->sql.location, step);
         step.sql = sql.text;
         step.target = CreatedName(step.sql);
         AnalyzeReads(step, sql, statement.sql->sql.location, /*plain=*/true);
@@ -568,8 +592,9 @@ class Planner {
       read_locations_[steps_.size()].push_back(exported.query.location);
       stem = query.text;
     } else {
-      step.sql = query.text;
-      AnalyzeReads(step, query, exported.query.location, /*plain=*/false);
+      Substituted rewritten = RewritePython(query, exported.query.location, step);
+      step.sql = rewritten.text;
+      AnalyzeReads(step, rewritten, exported.query.location, /*plain=*/false);
     }
     step.id = UniqueId(fmt::format("export_{}_{}", Slug(exported.type), Slug(stem)));
     const connectors::Connector* connector = FindConnectorOrError(exported.type, exported.type_location);
@@ -587,6 +612,46 @@ class Planner {
     }
     step.params = CheckParams(connector->export_options(), options, exported.options, statement.location,
                               fmt::format("EXPORT ({})", exported.type));
+  }
+
+  // PYTHON_FUNC calls become calls of registered functions or table UDF placeholders; the inputs
+  // of table UDFs are tables this step reads.
+  Substituted RewritePython(const Substituted& sql, const Location& location, Step& step) {
+    if (!sql.complete) return sql;
+    PythonFuncRewrite rewrite = RewritePythonFuncs(sql.text, options_.udfs, table_udf_counter_);
+    for (const auto& issue : rewrite.issues) {
+      Error(location.Advanced(sql.SourceOffset(issue.offset)), issue.code, issue.message, issue.hint);
+    }
+    if (rewrite.edits.empty()) return sql;
+    CheckScalarReturnTypes(rewrite, sql, location);
+    for (const auto& call : rewrite.table_calls) {
+      SqlAnalysis input = analyzer_.Analyze(call.input_sql);
+      for (const auto& table : input.tables) {
+        if (IsTableUdfPlaceholder(table.key) ||
+            std::find(step.reads.begin(), step.reads.end(), table.key) != step.reads.end()) {
+          continue;
+        }
+        step.reads.push_back(table.key);
+        read_locations_[steps_.size()].push_back(location);
+      }
+    }
+    step.table_udfs = rewrite.table_calls;
+    return ApplyEdits(sql, rewrite.edits);
+  }
+
+  // A scalar UDF without a return type cannot be registered: say so where it is called.
+  void CheckScalarReturnTypes(const PythonFuncRewrite& rewrite, const Substituted& sql,
+                              const Location& location) {
+    if (!options_.udfs) return;
+    for (const auto& edit : rewrite.edits) {
+      for (const auto& udf : options_.udfs->udfs()) {
+        if (udf.is_table() || edit.replacement != udf.sql_name() + "(") continue;
+        if (udf.info.value("return_type", nlohmann::json()).is_string()) continue;
+        Error(location.Advanced(sql.SourceOffset(edit.begin)), "SF-UDF-014",
+              fmt::format("Python UDF {} ({}:{}) has no return type", udf.name, udf.file, udf.line),
+              "annotate it (-> float) or give return_type=\"DOUBLE\" to @python_scalar_udf");
+      }
+    }
   }
 
   void AnalyzeReads(Step& step, const Substituted& sql, const Location& location, bool plain) {
@@ -608,6 +673,7 @@ class Planner {
         return;
       case SqlAnalysis::Kind::kQuery:
         for (const auto& table : analysis.tables) {
+          if (IsTableUdfPlaceholder(table.key)) continue;
           if (std::find(step.reads.begin(), step.reads.end(), table.key) != step.reads.end()) continue;
           step.reads.push_back(table.key);
           read_locations_[steps_.size()].push_back(map(table.position));
@@ -804,6 +870,7 @@ class Planner {
   std::set<std::string> used_ids_;
   std::map<std::string, bool> exists_cache_;
   int sql_count_ = 0;
+  int table_udf_counter_ = 0;
   bool parse_failed_ = false;
 };
 
@@ -845,6 +912,16 @@ nlohmann::json PlanToJson(const Plan& plan) {
     if (!step.sql.empty()) item["sql"] = step.sql;
     if (!step.target.empty()) item["target"] = step.target;
     if (step.barrier) item["barrier"] = true;
+    if (!step.table_udfs.empty()) {
+      nlohmann::json calls = nlohmann::json::array();
+      for (const auto& call : step.table_udfs) {
+        calls.push_back({{"placeholder", call.placeholder},
+                         {"udf", call.udf},
+                         {"input", call.input_sql},
+                         {"kwargs", nlohmann::json::parse(call.kwargs_json)}});
+      }
+      item["table_udfs"] = calls;
+    }
     switch (step.kind) {
       case Step::Kind::kSource:
         item["source"] = step.source_name;

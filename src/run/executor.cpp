@@ -78,10 +78,51 @@ void Executor::Interrupt() {
   connection_.Interrupt();
 }
 
+void Executor::RegisterScalarUdfs() {
+  if (!options_.python || !options_.udfs) return;
+  for (const auto& udf : options_.udfs->udfs()) {
+    if (udf.is_table()) continue;
+    try {
+      options_.python->RegisterScalar(connection_.handle(), udf.name, udf.sql_name());
+      if (options_.udfs->IsUnambiguous(udf.short_name)) {
+        options_.python->RegisterScalar(connection_.handle(), udf.name, udf.short_name);
+      }
+    } catch (const std::runtime_error& error) {
+      // The plan already refused PYTHON_FUNC calls of this UDF; a direct call fails in DuckDB.
+      fmt::print(stderr, "warning[SF-UDF-002]: {}\n", error.what());
+    }
+  }
+}
+
+void Executor::RunTableUdfs(const plan::Step& step) {
+  if (step.table_udfs.empty()) return;
+  if (!options_.python)
+    throw StepError("SF-UDF-001", "this step calls a Python table UDF, but Python is not loaded");
+  for (const auto& call : step.table_udfs) {
+    try {
+      options_.python->RunTable(connection_.handle(), call.udf, call.input_sql, call.kwargs_json,
+                                call.placeholder);
+    } catch (const std::runtime_error& error) {
+      throw StepError("SF-UDF-003", error.what());
+    }
+  }
+}
+
+void Executor::DropTableUdfResults(const plan::Step& step) {
+  for (const auto& call : step.table_udfs) {
+    try {
+      connection_.Query("DROP TABLE IF EXISTS temp.main." + engine::QuoteIdentifier(call.placeholder));
+    } catch (const engine::EngineError&) {
+      // A temporary table vanishes with the connection anyway.
+    }
+  }
+}
+
 RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
   RunSummary summary;
   auto run_start = std::chrono::steady_clock::now();
   bool failed = false;
+  RegisterScalarUdfs();
   for (const plan::Step& step : plan.steps) {
     StepOutcome outcome;
     outcome.id = step.id;
@@ -94,6 +135,7 @@ RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
     if (reporter) reporter->StepStarted(step);
     auto start = std::chrono::steady_clock::now();
     try {
+      RunTableUdfs(step);
       Execute(step, outcome);
       outcome.status = StepStatus::kSucceeded;
     } catch (const engine::SchemaError& error) {
@@ -113,6 +155,7 @@ RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
       outcome.error = error.what();
       outcome.code = "SF-RUN-002";
     }
+    DropTableUdfResults(step);
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (outcome.status != StepStatus::kSucceeded) failed = true;
     if (reporter) reporter->StepFinished(step, outcome);

@@ -8,6 +8,8 @@
 
 #include "engine/duckdb.h"
 #include "plan/plan.h"
+#include "udf/catalog.h"
+#include "udf/runtime.h"
 
 namespace sqlflow::run {
 
@@ -45,6 +47,10 @@ struct ExecutorOptions {
   // Defaults for APPEND and MERGE when a statement's OPTIONS do not say (profile key `load`).
   bool strict_schema = false;
   bool add_columns = false;
+  // The project's Python UDFs, when it has any: scalar ones are registered before the first
+  // step, table ones run before the steps that call them.
+  udf::PythonRuntime* python = nullptr;
+  const udf::UdfCatalog* udfs = nullptr;
 };
 
 class Executor {
@@ -57,6 +63,9 @@ class Executor {
  private:
   void Execute(const plan::Step& step, StepOutcome& outcome);
   void WriteTable(const plan::Step& step, const std::string& query, StepOutcome& outcome);
+  void RegisterScalarUdfs();
+  void RunTableUdfs(const plan::Step& step);
+  void DropTableUdfResults(const plan::Step& step);
   uint64_t Export(const plan::Step& step);
 
   engine::Connection& connection_;

@@ -1,0 +1,207 @@
+#include "plan/python_func.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "lang/lexer.h"
+#include "util/strings.h"
+
+namespace sqlflow::plan {
+
+namespace {
+
+using lang::Token;
+
+constexpr const char* kPlaceholderPrefix = "__sqlflow_tudf_";
+
+std::string Unquote(const Token& token) {
+  std::string_view text = token.text.substr(1, token.text.size() - 2);
+  std::string out;
+  char quote = token.text.front();
+  for (size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (text[i] == quote && i + 1 < text.size() && text[i + 1] == quote) ++i;
+  }
+  return out;
+}
+
+class Rewriter {
+ public:
+  Rewriter(const std::string& sql, const udf::UdfCatalog* catalog, int& counter)
+      : sql_(sql),
+        catalog_(catalog),
+        counter_(counter),
+        file_(std::make_shared<const lang::SourceFile>("", sql)) {
+    tokens_ = lang::Tokenize(file_).tokens;  // the tokens' text views point into file_
+  }
+
+  PythonFuncRewrite Run() {
+    for (size_t i = 0; i + 1 < tokens_.size(); ++i) {
+      if (tokens_[i].IsWord("PYTHON_FUNC") && tokens_[i + 1].IsPunct("(")) i = RewriteCall(i);
+    }
+    std::sort(edits_.begin(), edits_.end(),
+              [](const TextEdit& a, const TextEdit& b) { return a.begin < b.begin; });
+    result_.sql = sql_;
+    for (auto it = edits_.rbegin(); it != edits_.rend(); ++it) {
+      result_.sql.replace(it->begin, it->end - it->begin, it->replacement);
+    }
+    result_.edits = std::move(edits_);
+    return std::move(result_);
+  }
+
+ private:
+  void Issue(size_t offset, std::string code, std::string message, std::string hint = "") {
+    result_.issues.push_back({offset, std::move(code), std::move(message), std::move(hint)});
+  }
+
+  // Index of the ')' matching the '(' at `open`, or the last token when unbalanced.
+  size_t MatchingClose(size_t open) const {
+    int depth = 0;
+    for (size_t i = open; i < tokens_.size(); ++i) {
+      if (tokens_[i].IsPunct("(")) ++depth;
+      if (tokens_[i].IsPunct(")") && --depth == 0) return i;
+    }
+    return tokens_.size() - 1;
+  }
+
+  // Rewrites the call starting at `start`; returns the index to continue after.
+  size_t RewriteCall(size_t start) {
+    size_t close = MatchingClose(start + 1);
+    const Token& name_token = tokens_[start + 2];
+    if (name_token.kind != Token::Kind::kString && name_token.kind != Token::Kind::kQuotedIdent) {
+      Issue(name_token.offset, "SF-UDF-010", "PYTHON_FUNC needs the UDF's name as its first argument",
+            "PYTHON_FUNC('module.function', arguments...)");
+      return start + 1;
+    }
+    std::string name = Unquote(name_token);
+    const udf::UdfDefinition* udf = nullptr;
+    if (catalog_) {
+      std::string error, hint;
+      udf = catalog_->Resolve(name, error, hint);
+      if (!udf) Issue(name_token.offset, "SF-UDF-011", error, hint);
+    } else {
+      Issue(name_token.offset, "SF-UDF-011", fmt::format("unknown Python UDF '{}'", name),
+            "the project has no python_udfs/*.py files");
+    }
+    if (!udf) return start + 1;
+    if (!udf->is_table()) {
+      // Only the head changes, so calls nested in the arguments are rewritten on their own.
+      const Token& after = tokens_[start + 3];
+      size_t end = after.IsPunct(",") ? after.end() : name_token.end();
+      edits_.push_back({tokens_[start].offset, end, udf->sql_name() + "("});
+      return start + 2;
+    }
+    RewriteTableCall(start, close, *udf);
+    return close;
+  }
+
+  // The top-level arguments of a call: token ranges [first, last) between its parentheses.
+  std::vector<std::pair<size_t, size_t>> Arguments(size_t open, size_t close) const {
+    std::vector<std::pair<size_t, size_t>> arguments;
+    size_t begin = open + 1;
+    int depth = 0;
+    for (size_t i = open + 1; i < close; ++i) {
+      if (tokens_[i].IsPunct("(") || tokens_[i].IsPunct("[") || tokens_[i].IsPunct("{")) ++depth;
+      if (tokens_[i].IsPunct(")") || tokens_[i].IsPunct("]") || tokens_[i].IsPunct("}")) --depth;
+      if (depth == 0 && tokens_[i].IsPunct(",")) {
+        arguments.emplace_back(begin, i);
+        begin = i + 1;
+      }
+    }
+    arguments.emplace_back(begin, close);
+    return arguments;
+  }
+
+  std::string Text(size_t first, size_t last) const {
+    if (last <= first) return "";
+    return sql_.substr(tokens_[first].offset, tokens_[last - 1].end() - tokens_[first].offset);
+  }
+
+  void RewriteTableCall(size_t start, size_t close, const udf::UdfDefinition& udf) {
+    auto arguments = Arguments(start + 1, close);
+    if (arguments.size() < 2 || arguments[1].first == arguments[1].second) {
+      Issue(
+          tokens_[start].offset, "SF-UDF-012",
+          fmt::format("table UDF {} needs its input: PYTHON_FUNC('{}', table_or_subquery, key => value, ...)",
+                      udf.name, udf.name));
+      return;
+    }
+    auto [input_first, input_last] = arguments[1];
+    std::string input;
+    if (tokens_[input_first].IsPunct("(") && MatchingClose(input_first) == input_last - 1) {
+      input = Text(input_first + 1, input_last - 1);
+    } else {
+      input = "SELECT * FROM " + Text(input_first, input_last);
+    }
+    // Table UDFs in the input run first.
+    PythonFuncRewrite inner = Rewriter(input, catalog_, counter_).Run();
+    for (auto& call : inner.table_calls) result_.table_calls.push_back(std::move(call));
+    for (auto& issue : inner.issues) {
+      issue.offset = tokens_[input_first].offset;
+      result_.issues.push_back(std::move(issue));
+    }
+    nlohmann::json kwargs = nlohmann::json::object();
+    for (size_t a = 2; a < arguments.size(); ++a) ParseKeywordArgument(arguments[a], kwargs);
+    std::string placeholder = fmt::format("{}{}", kPlaceholderPrefix, ++counter_);
+    result_.table_calls.push_back({placeholder, udf.name, inner.sql, kwargs.dump()});
+    edits_.push_back({tokens_[start].offset, tokens_[close].end(), placeholder});
+  }
+
+  void ParseKeywordArgument(std::pair<size_t, size_t> range, nlohmann::json& kwargs) {
+    auto [first, last] = range;
+    const Token& key = tokens_[first];
+    if (last - first < 3 || key.kind != Token::Kind::kWord || !tokens_[first + 1].IsPunct("=>")) {
+      Issue(key.offset, "SF-UDF-013",
+            fmt::format("expected a keyword argument (key => value), found '{}'", Text(first, last)),
+            "table UDFs take their input first, then key => value pairs");
+      return;
+    }
+    size_t value_first = first + 2;
+    bool negative = tokens_[value_first].IsPunct("-") && last - value_first == 2;
+    const Token& value = tokens_[negative ? value_first + 1 : value_first];
+    if (last - value_first != (negative ? 2u : 1u)) {
+      Issue(value.offset, "SF-UDF-013", fmt::format("the value of '{}' must be a literal", key.text),
+            "numbers, 'text', true, false or null");
+      return;
+    }
+    std::string name(key.text);
+    if (value.kind == Token::Kind::kNumber) {
+      nlohmann::json number = nlohmann::json::parse(value.text, nullptr, false);
+      if (number.is_discarded()) number = std::stod(std::string(value.text));
+      kwargs[name] = negative ? nlohmann::json(-number.get<double>()) : number;
+      if (negative && number.is_number_integer()) kwargs[name] = -number.get<int64_t>();
+    } else if (value.kind == Token::Kind::kString) {
+      kwargs[name] = Unquote(value);
+    } else if (value.IsWord("TRUE") || value.IsWord("FALSE")) {
+      kwargs[name] = value.IsWord("TRUE");
+    } else if (value.IsWord("NULL")) {
+      kwargs[name] = nullptr;
+    } else {
+      Issue(value.offset, "SF-UDF-013", fmt::format("the value of '{}' must be a literal", key.text),
+            "numbers, 'text', true, false or null");
+    }
+  }
+
+  const std::string& sql_;
+  const udf::UdfCatalog* catalog_;
+  int& counter_;
+  std::shared_ptr<const lang::SourceFile> file_;
+  std::vector<Token> tokens_;
+  std::vector<TextEdit> edits_;
+  PythonFuncRewrite result_;
+};
+
+}  // namespace
+
+PythonFuncRewrite RewritePythonFuncs(const std::string& sql, const udf::UdfCatalog* catalog, int& counter) {
+  if (util::ToUpper(sql).find("PYTHON_FUNC") == std::string::npos) return PythonFuncRewrite{sql, {}, {}, {}};
+  return Rewriter(sql, catalog, counter).Run();
+}
+
+bool IsTableUdfPlaceholder(const std::string& table_key) {
+  return util::StartsWith(table_key, kPlaceholderPrefix);
+}
+
+}  // namespace sqlflow::plan

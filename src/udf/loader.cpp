@@ -1,0 +1,69 @@
+#include "udf/loader.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "lang/diagnostic.h"
+
+namespace sqlflow::udf {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kInstallHint =
+    "install Python 3.11 with numpy and pandas: apt-get install libpython3.11 python3-numpy python3-pandas";
+
+// SQLFLOW_PYTHON_PLUGIN, or libsqlflow_python.so beside the running binary.
+fs::path PluginPath() {
+  if (const char* path = std::getenv("SQLFLOW_PYTHON_PLUGIN")) return path;
+  std::error_code error;
+  fs::path executable = fs::read_symlink("/proc/self/exe", error);
+  return executable.parent_path() / "libsqlflow_python.so";
+}
+
+}  // namespace
+
+PythonRuntime& LoadPythonRuntime() {
+  static PythonRuntime* runtime = nullptr;
+  static std::string failure;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    fs::path plugin = PluginPath();
+    // RTLD_GLOBAL: numpy's extension modules find libpython's symbols in the global scope.
+    void* handle = dlopen(plugin.c_str(), RTLD_NOW | RTLD_GLOBAL);
+    if (!handle) {
+      failure = fmt::format("cannot load the Python UDF runtime {}: {}", plugin.string(), dlerror());
+      return;
+    }
+    using Factory = PythonRuntime* (*)(std::string*);
+    auto factory = reinterpret_cast<Factory>(dlsym(handle, "sqlflow_create_python_runtime"));
+    if (!factory) {
+      failure = fmt::format("{} is not a SQLFlow Python plugin", plugin.string());
+      return;
+    }
+    runtime = factory(&failure);
+  });
+  if (!runtime) throw lang::UsageError("SF-UDF-001", failure, kInstallHint);
+  return *runtime;
+}
+
+bool HasPythonUdfs(const fs::path& project_root) {
+  std::error_code error;
+  fs::path folder = project_root / "python_udfs";
+  if (!fs::is_directory(folder, error)) return false;
+  for (auto it = fs::recursive_directory_iterator(folder, error); it != fs::recursive_directory_iterator();
+       it.increment(error)) {
+    if (error) return false;
+    if (it->is_regular_file() && it->path().extension() == ".py" && it->path().filename() != "__init__.py") {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace sqlflow::udf
