@@ -431,7 +431,12 @@ py::object ReadArray(duckdb_vector vector, const ColumnType& type, idx_t count) 
     mask.mutable_at(static_cast<py::ssize_t>(i)) = null;
     any_null = any_null || null;
   }
-  return any_null ? M().masked_array(values, py::arg("mask") = mask) : values;
+  if (!any_null) return values;
+  // NULL slots hold whatever DuckDB left there; zero them so numpy never computes on garbage.
+  if (type.id != DUCKDB_TYPE_DATE && type.id != DUCKDB_TYPE_TIMESTAMP && type.id != DUCKDB_TYPE_TIMESTAMP_TZ) {
+    values.attr("__setitem__")(mask, 0);
+  }
+  return M().masked_array(values, py::arg("mask") = mask);
 }
 
 void WriteValue(py::handle value, duckdb_vector vector, const ColumnType& type, idx_t row) {
