@@ -139,6 +139,11 @@ void ScalarCallback(duckdb_function_info info, duckdb_data_chunk input, duckdb_v
   }
 }
 
+void DestroyScalarUdf(void* data) {
+  py::gil_scoped_acquire gil;  // it holds Python objects
+  delete static_cast<ScalarUdf*>(data);
+}
+
 // DuckDB parses its own type names: the type of `NULL::<name>`.
 duckdb_logical_type ParseType(duckdb_connection connection, const std::string& name) {
   duckdb_result result;
@@ -214,8 +219,8 @@ class Runtime : public PythonRuntime {
     }
     duckdb_scalar_function_set_return_type(function, return_type);
     duckdb_scalar_function_set_function(function, ScalarCallback);
-    // The UDF object lives as long as the process: DuckDB may call it until the database closes.
-    duckdb_scalar_function_set_extra_info(function, udf.release(), nullptr);
+    // DuckDB owns the UDF object from here and deletes it when the database closes.
+    duckdb_scalar_function_set_extra_info(function, udf.release(), DestroyScalarUdf);
     duckdb_state state = duckdb_register_scalar_function(connection, function);
     duckdb_destroy_scalar_function(&function);
     for (auto& type : owned) duckdb_destroy_logical_type(&type);
