@@ -48,7 +48,27 @@ int Main(int argc, char** argv) {
   compile->add_option("NAME", compile_name, "Pipeline to compile")->required();
   auto* run = pipeline->add_subcommand("run", "Run a pipeline");
   std::string run_name;
+  RunOptions run_options;
   run->add_option("NAME", run_name, "Pipeline to run")->required();
+  run->add_option("--threads", run_options.threads,
+                  "Steps running at once (default: profile execution.threads)");
+  run->add_option("--on-failure", run_options.on_failure, "fail_fast (default) or continue")
+      ->check(CLI::IsMember({"fail_fast", "continue"}));
+  run->add_option("--retries", run_options.retries, "Further attempts after a transient failure");
+  run->add_option("--retry-delay", run_options.retry_delay,
+                  "Seconds before the first retry (doubles each time)");
+  run->add_option("--only", run_options.only, "Run only these steps (their inputs must exist)");
+  run->add_option("--from", run_options.from, "Run this step and everything downstream of it");
+  run->add_flag("--resume", run_options.resume, "Rerun the failed and skipped steps of the last run");
+
+  auto* status = app.add_subcommand("status", "Show a run's steps and their status (latest run by default)");
+  std::string status_run;
+  status->add_option("RUN_ID", status_run, "A run id from `sqlflow runs`");
+  auto* runs = app.add_subcommand("runs", "Show run history, newest first");
+  std::string runs_pipeline;
+  int runs_limit = 20;
+  runs->add_option("PIPELINE", runs_pipeline, "Only this pipeline's runs");
+  runs->add_option("--limit", runs_limit, "How many runs")->capture_default_str();
   auto* udf = app.add_subcommand("udf", "List and describe the project's Python UDFs");
   udf->require_subcommand(1);
   auto* udf_list = udf->add_subcommand("list", "List the UDFs in python_udfs/ (name, type, signature, file)");
@@ -79,7 +99,9 @@ int Main(int argc, char** argv) {
     if (list->parsed()) return PipelineListCommand(options);
     if (validate->parsed()) return PipelineValidateCommand(validate_names, options);
     if (compile->parsed()) return PipelineCompileCommand(compile_name, options);
-    if (run->parsed()) return PipelineRunCommand(run_name, options);
+    if (run->parsed()) return PipelineRunCommand(run_name, run_options, options);
+    if (status->parsed()) return StatusCommand(status_run, options);
+    if (runs->parsed()) return RunsCommand(runs_pipeline, runs_limit, options);
     if (udf_list->parsed()) return UdfListCommand(options);
     if (udf_info->parsed()) return UdfInfoCommand(udf_name, options);
     fmt::print("{}", app.help());

@@ -17,7 +17,9 @@ int InitCommand(const std::string& name, const GlobalOptions& options);
 int PipelineListCommand(const GlobalOptions& options);
 int PipelineValidateCommand(const std::vector<std::string>& names, const GlobalOptions& options);
 int PipelineCompileCommand(const std::string& name, const GlobalOptions& options);
-int PipelineRunCommand(const std::string& name, const GlobalOptions& options);
+int PipelineRunCommand(const std::string& name, const RunOptions& run, const GlobalOptions& options);
+int StatusCommand(const std::string& run_id, const GlobalOptions& options);
+int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& options);
 int UdfListCommand(const GlobalOptions& options);
 int UdfInfoCommand(const std::string& name, const GlobalOptions& options);
 

@@ -26,6 +26,17 @@ struct GlobalOptions {
   bool quiet = false;
 };
 
+// `pipeline run` flags; unset ones come from the profile's `execution` key.
+struct RunOptions {
+  std::optional<int> threads;
+  std::string on_failure;
+  std::optional<int> retries;
+  std::optional<double> retry_delay;
+  std::vector<std::string> only;
+  std::string from;
+  bool resume = false;
+};
+
 struct Context {
   std::filesystem::path root;
   project::Environment environment;

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -11,6 +13,9 @@
 #include "project/scaffold.h"
 #include "run/console_reporter.h"
 #include "run/executor.h"
+#include "run/run_recorder.h"
+#include "state/store.h"
+#include "util/strings.h"
 
 namespace sqlflow::cli {
 
@@ -185,34 +190,120 @@ int PipelineCompileCommand(const std::string& name, const GlobalOptions& options
   return 0;
 }
 
-int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
+namespace {
+
+// The steps a partial run selects (empty: all), from --only, --from or --resume.
+std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run, state::Store& store,
+                                  const Context& context, bool persistent) {
+  std::vector<std::string> ids;
+  for (const auto& step : plan.steps) ids.push_back(step.id);
+  auto check = [&](const std::string& id) {
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) return;
+    std::string hint = util::DidYouMean(id, ids);
+    throw lang::UsageError(
+        "SF-CLI-005", fmt::format("pipeline {} has no step '{}'", plan.pipeline, id),
+        hint.empty() ? "see `sqlflow pipeline compile " + plan.pipeline + "` for step ids" : hint);
+  };
+  int given = (run.only.empty() ? 0 : 1) + (run.from.empty() ? 0 : 1) + (run.resume ? 1 : 0);
+  if (given > 1) throw lang::UsageError("SF-CLI-006", "--only, --from and --resume exclude each other");
+  std::set<std::string> selected;
+  if (!run.only.empty()) {
+    for (const auto& id : run.only) check(id);
+    selected.insert(run.only.begin(), run.only.end());
+  } else if (!run.from.empty()) {
+    check(run.from);
+    selected.insert(run.from);
+    // Plan order is topological: one pass collects every step downstream of the first.
+    for (const auto& step : plan.steps) {
+      for (const auto& dependency : step.depends_on) {
+        if (selected.count(dependency)) selected.insert(step.id);
+      }
+    }
+  } else if (run.resume) {
+    if (!persistent) {
+      throw lang::UsageError(
+          "SF-CLI-007", "--resume needs a persistent database",
+          "an in-memory database starts empty: run the whole pipeline, or use a profile with "
+          "engines.duckdb.mode: persistent");
+    }
+    auto last = store.LatestRun(plan.pipeline);
+    if (!last)
+      throw lang::UsageError("SF-CLI-008", fmt::format("no earlier run of {} to resume", plan.pipeline));
+    for (const auto& step : store.ListSteps(last->run_id)) {
+      bool done = step.status == "SUCCEEDED" || (step.status == "SKIPPED" && step.error == "not selected");
+      if (!done && std::find(ids.begin(), ids.end(), step.step_id) != ids.end())
+        selected.insert(step.step_id);
+    }
+    if (selected.empty()) {
+      throw lang::UsageError(
+          "SF-CLI-008", fmt::format("the last run of {} ({}) has nothing to resume: it {}", plan.pipeline,
+                                    last->run_id, util::ToLower(last->status)));
+    }
+  }
+  (void)context;
+  return selected;
+}
+
+nlohmann::json VariablesJson(const plan::Plan& plan) {
+  return plan::PlanToJson(plan)["variables"];
+}
+
+}  // namespace
+
+int PipelineRunCommand(const std::string& name, const RunOptions& run, const GlobalOptions& options) {
   // Lives for the whole process: its thread may still wait for a signal when the run ends.
   static InterruptWatcher* watcher = new InterruptWatcher();
   Context context = LoadContext(options);
   OpenDatabase database = OpenForRun(context);
-  engine::Connection& connection = *database.connection;
   std::optional<PythonUdfs> python;
-  plan::Plan plan = PlanPipeline(context, name, &connection, python);
-  run::ExecutorOptions executor_options{context.root.string(), context.profile.load.strict,
-                                        context.profile.load.add_columns};
+  plan::Plan plan = PlanPipeline(context, name, &*database.connection, python);
+
+  const project::ExecutionDefaults& defaults = context.profile.execution;
+  run::ExecutorOptions executor_options;
+  executor_options.project_root = context.root.string();
+  executor_options.strict_schema = context.profile.load.strict;
+  executor_options.add_columns = context.profile.load.add_columns;
   if (python) {
     executor_options.python = python->runtime;
     executor_options.udfs = &python->catalog;
   }
-  run::Executor executor(connection, executor_options);
+  executor_options.workers = run.threads.value_or(defaults.threads.value_or(run::DefaultWorkers()));
+  if (executor_options.workers < 1) throw lang::UsageError("SF-CLI-009", "--threads must be at least 1");
+  std::string policy = !run.on_failure.empty() ? run.on_failure : defaults.on_failure;
+  executor_options.policy =
+      policy == "continue" ? run::FailurePolicy::kContinue : run::FailurePolicy::kFailFast;
+  executor_options.retries = run.retries.value_or(defaults.retries);
+  executor_options.retry_delay = run.retry_delay.value_or(defaults.retry_delay);
+
+  state::Store store(context.root);
+  executor_options.selected = SelectSteps(plan, run, store, context, !database.database->in_memory());
+
+  state::RunRecord record;
+  record.run_id = state::NewRunId(plan.pipeline);
+  record.pipeline = plan.pipeline;
+  record.profile = context.profile.name;
+  record.variables_json = VariablesJson(plan).dump();
+  record.threads = executor_options.workers;
+  record.policy = run::FailurePolicyName(executor_options.policy);
+  run::RunRecorder recorder(store, plan, record, context.root / "target" / "runs");
+
+  run::Executor executor(*database.database, executor_options);
   watcher->Attach(&executor);
   std::FILE* out = options.json ? stderr : stdout;
   run::ConsoleReporter::Verbosity verbosity = options.quiet ? run::ConsoleReporter::Verbosity::kFailuresOnly
                                               : options.verbose ? run::ConsoleReporter::Verbosity::kWithSql
                                                                 : run::ConsoleReporter::Verbosity::kSteps;
-  run::ConsoleReporter reporter(out, UseColor(out), plan.steps.size(), verbosity);
+  run::ConsoleReporter console(out, UseColor(out), plan, verbosity, UseColor(out));
   if (!options.quiet && !options.json) {
-    fmt::print(out, "Running {} (profile {}, {} DuckDB)\n", plan.pipeline, context.profile.name,
-               database.database->in_memory() ? "in-memory" : "persistent");
+    fmt::print(out, "Running {} (profile {}, {} DuckDB, {} worker{}), run {}\n", plan.pipeline,
+               context.profile.name, database.database->in_memory() ? "in-memory" : "persistent",
+               executor_options.workers, executor_options.workers == 1 ? "" : "s", recorder.run_id());
   }
-  run::RunSummary summary = executor.Run(plan, &reporter);
+  recorder.Begin();
+  run::RunSummary summary = executor.Run(plan, {&console, &recorder});
   watcher->Attach(nullptr);
-  if (!options.quiet || !summary.success()) reporter.PrintSummary(plan, summary);
+  recorder.End(summary);
+  if (!options.quiet || !summary.success()) console.PrintSummary(summary);
   if (options.json) {
     nlohmann::json steps = nlohmann::json::array();
     for (size_t i = 0; i < summary.steps.size(); ++i) {
@@ -223,14 +314,21 @@ int PipelineRunCommand(const std::string& name, const GlobalOptions& options) {
                              {"rows", outcome.rows},
                              {"inserted", outcome.inserted},
                              {"updated", outcome.updated},
+                             {"rows_read", outcome.rows_read},
+                             {"bytes", outcome.bytes},
+                             {"retries", outcome.retries},
+                             {"started_at", outcome.started_at},
+                             {"ended_at", outcome.ended_at},
                              {"seconds", outcome.seconds}};
       if (!outcome.error.empty()) {
         item["error"] = outcome.error;
         item["code"] = outcome.code;
       }
+      if (!outcome.note.empty()) item["note"] = outcome.note;
       steps.push_back(std::move(item));
     }
-    fmt::print("{}\n", nlohmann::json{{"pipeline", plan.pipeline},
+    fmt::print("{}\n", nlohmann::json{{"run_id", recorder.run_id()},
+                                      {"pipeline", plan.pipeline},
                                       {"status", summary.interrupted ? "INTERRUPTED"
                                                  : summary.success() ? "SUCCEEDED"
                                                                      : "FAILED"},

@@ -20,6 +20,11 @@ class EngineError : public std::runtime_error {
       : std::runtime_error(message), type_(type) {}
   duckdb_error_type type() const { return type_; }
   bool interrupted() const { return type_ == DUCKDB_ERROR_INTERRUPT; }
+  // Worth retrying: a transaction conflict or a network problem, not a mistake in the pipeline.
+  bool transient() const {
+    return type_ == DUCKDB_ERROR_TRANSACTION || type_ == DUCKDB_ERROR_CONNECTION ||
+           type_ == DUCKDB_ERROR_NETWORK || type_ == DUCKDB_ERROR_HTTP;
+  }
 
  private:
   duckdb_error_type type_;

@@ -287,7 +287,9 @@ std::vector<std::string> ListProfiles(const fs::path& root) {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors", "paths", "load"};
+const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors",
+                                           "paths",   "load",      "execution"};
+const std::vector<std::string> kExecutionKeys = {"threads", "on_failure", "retries", "retry_delay"};
 const std::vector<std::string> kLoadKeys = {"schema", "add_columns"};
 const std::vector<std::string> kEngineKeys = {"duckdb"};
 const std::vector<std::string> kDuckdbKeys = {"mode", "path", "memory_limit", "threads", "temp_directory"};
@@ -387,6 +389,8 @@ class ProfileReader {
         ReadPaths(entry, profile);
       } else if (entry.key == "load") {
         ReadLoad(entry, profile.load);
+      } else if (entry.key == "execution") {
+        ReadExecution(entry, profile.execution);
       }
     }
   }
@@ -676,6 +680,46 @@ class ProfileReader {
                 fmt::format("load.add_columns must be true or false, not '{}'", scalar->text),
                 ValueAt(entry));
         }
+      }
+    }
+  }
+
+  void ReadExecution(const Entry& execution, ExecutionDefaults& out) {
+    if (!IsMapping(execution, "'execution'")) return;
+    for (const Entry& entry : Entries(execution.value, "execution", &kExecutionKeys)) {
+      auto scalar = ReadScalar(entry, "execution." + entry.key);
+      if (!scalar || scalar->null) continue;
+      std::string text(util::Trim(scalar->text));
+      auto bad = [&](const char* what) {
+        Error("SF-PROFILE-014",
+              fmt::format("execution.{} must be {}, not '{}'", entry.key, what, scalar->text),
+              ValueAt(entry));
+      };
+      if (entry.key == "on_failure") {
+        std::string policy = util::ToLower(text);
+        if (policy == "fail_fast" || policy == "continue") {
+          out.on_failure = policy;
+        } else {
+          bad("fail_fast or continue");
+        }
+        continue;
+      }
+      char* end = nullptr;
+      double number = std::strtod(text.c_str(), &end);
+      bool is_number = !text.empty() && end && *end == '\0';
+      if (entry.key == "retry_delay") {
+        if (!is_number || number < 0) {
+          bad("a number of seconds (0 or more)");
+        } else {
+          out.retry_delay = number;
+        }
+      } else if (!is_number || number < (entry.key == "threads" ? 1 : 0) ||
+                 number != static_cast<int>(number)) {
+        bad(entry.key == "threads" ? "a positive integer" : "an integer (0 or more)");
+      } else if (entry.key == "threads") {
+        out.threads = static_cast<int>(number);
+      } else {
+        out.retries = static_cast<int>(number);
       }
     }
   }

@@ -57,6 +57,14 @@ struct LoadDefaults {
   bool add_columns = false;  // new source columns are added to the target instead of failing
 };
 
+// How runs execute unless the command line says otherwise (profile key `execution`).
+struct ExecutionDefaults {
+  std::optional<int> threads;  // workers running steps at once
+  std::string on_failure;      // fail_fast | continue; empty: fail_fast
+  int retries = 0;             // further attempts after a transient failure
+  double retry_delay = 1.0;    // seconds before the first retry
+};
+
 struct Profile {
   std::string name;
   std::filesystem::path file;
@@ -64,6 +72,7 @@ struct Profile {
   std::map<std::string, lang::Value> variables;  // YAML scalars typed: bool/number/text/null
   std::map<std::string, ConnectorConfig> connectors;
   LoadDefaults load;
+  ExecutionDefaults execution;
   std::filesystem::path pipelines_dir;  // absolute; profile key paths.pipelines, default <root>/pipelines
 };
 

@@ -28,17 +28,76 @@ std::string DescribeStep(const plan::Step& step) {
   return "";
 }
 
-ConsoleReporter::ConsoleReporter(std::FILE* out, bool color, size_t total_steps, Verbosity verbosity)
-    : out_(out), color_(color), total_(total_steps), verbosity_(verbosity) {}
+ConsoleReporter::ConsoleReporter(std::FILE* out, bool color, const plan::Plan& plan, Verbosity verbosity,
+                                 bool live)
+    : out_(out),
+      color_(color),
+      plan_(plan),
+      verbosity_(verbosity),
+      live_(live),
+      finished_(plan.steps.size()),
+      running_(plan.steps.size(), false) {}
 
 std::string ConsoleReporter::Paint(const char* code, const std::string& text) const {
   return color_ ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
 }
 
-void ConsoleReporter::StepStarted(const plan::Step&) {}
+void ConsoleReporter::ClearLive() {
+  if (!live_shown_) return;
+  fmt::print(out_, "\r\033[K");
+  live_shown_ = false;
+}
+
+void ConsoleReporter::DrawLive() {
+  if (!live_ || verbosity_ == Verbosity::kFailuresOnly) return;
+  std::vector<std::string> running;
+  for (size_t i = 0; i < running_.size(); ++i) {
+    if (running_[i]) running.push_back(plan_.steps[i].id);
+  }
+  if (running.empty()) return ClearLive();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::string line = fmt::format("[{}/{} done, {:.1f}s] running: {}", done_, plan_.steps.size(), elapsed,
+                                 util::Join(running, ", "));
+  if (line.size() > 100) line = line.substr(0, 97) + "...";
+  fmt::print(out_, "\r\033[K{}", Paint("2", line));
+  live_shown_ = true;
+  std::fflush(out_);
+}
+
+static size_t IndexOf(const plan::Plan& plan, const plan::Step& step) {
+  return static_cast<size_t>(&step - plan.steps.data());
+}
+
+void ConsoleReporter::StepStarted(const plan::Step& step, const StepOutcome&) {
+  std::lock_guard lock(mutex_);
+  running_[IndexOf(plan_, step)] = true;
+  DrawLive();
+}
+
+void ConsoleReporter::StepRetrying(const plan::Step& step, const StepOutcome& outcome, double delay_seconds) {
+  std::lock_guard lock(mutex_);
+  ClearLive();
+  fmt::print(out_, "      {} {} failed (attempt {}): {}; retrying in {:.1f}s\n", Paint("33", "retry"),
+             step.id, outcome.retries, outcome.error.substr(0, outcome.error.find('\n')), delay_seconds);
+  DrawLive();
+}
 
 void ConsoleReporter::StepFinished(const plan::Step& step, const StepOutcome& outcome) {
-  ++index_;
+  std::lock_guard lock(mutex_);
+  size_t index = IndexOf(plan_, step);
+  running_[index] = false;
+  finished_[index] = outcome;
+  ++done_;
+  ClearLive();
+  // Lines come out in plan order, so the output is the same whatever the timing.
+  while (printed_ < finished_.size() && finished_[printed_]) PrintLine(printed_++);
+  DrawLive();
+  std::fflush(out_);
+}
+
+void ConsoleReporter::PrintLine(size_t index) {
+  const plan::Step& step = plan_.steps[index];
+  const StepOutcome& outcome = *finished_[index];
   bool failed = outcome.status == StepStatus::kFailed || outcome.status == StepStatus::kInterrupted;
   if (verbosity_ == Verbosity::kFailuresOnly && !failed) return;
   std::string status;
@@ -49,32 +108,37 @@ void ConsoleReporter::StepFinished(const plan::Step& step, const StepOutcome& ou
     case StepStatus::kFailed:
       status = Paint("1;31", "FAILED");
       break;
-    case StepStatus::kSkipped:
-      status = Paint("33", "skipped");
-      break;
     case StepStatus::kInterrupted:
       status = Paint("1;31", "INTERRUPTED");
       break;
+    case StepStatus::kSkipped:
+      status = Paint("33", outcome.note.empty() ? "skipped" : "skipped (" + outcome.note + ")");
+      break;
+    default:
+      status = StepStatusName(outcome.status);
   }
-  std::string rows = step.kind == plan::Step::Kind::kSource || outcome.status != StepStatus::kSucceeded
-                         ? std::string()
-                         : fmt::format("{} {}", outcome.rows, outcome.rows == 1 ? "row" : "rows");
-  if (step.mode.kind == lang::LoadMode::Kind::kMerge && outcome.status == StepStatus::kSucceeded) {
-    rows = fmt::format("{} ins, {} upd", outcome.inserted, outcome.updated);
+  std::string rows;
+  if (step.kind != plan::Step::Kind::kSource && outcome.status == StepStatus::kSucceeded) {
+    rows = fmt::format("{} {}", outcome.rows, outcome.rows == 1 ? "row" : "rows");
+    if (step.mode.kind == lang::LoadMode::Kind::kMerge)
+      rows = fmt::format("{} ins, {} upd", outcome.inserted, outcome.updated);
   }
   std::string time =
       outcome.status == StepStatus::kSkipped ? std::string() : fmt::format("{:.2f}s", outcome.seconds);
-  fmt::print(out_, "[{}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index_, total_, step.id, DescribeStep(step),
-             rows, time, status);
+  if (outcome.retries > 0 && outcome.status != StepStatus::kSkipped)
+    time += fmt::format(" ({} retries)", outcome.retries);
+  fmt::print(out_, "[{}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index + 1, plan_.steps.size(), step.id,
+             DescribeStep(step), rows, time, status);
   if (verbosity_ == Verbosity::kWithSql && !step.sql.empty()) {
     for (const auto& line : util::Split(step.sql, '\n')) fmt::print(out_, "      | {}\n", line);
   }
   if (failed)
     fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);
-  std::fflush(out_);
 }
 
-void ConsoleReporter::PrintSummary(const plan::Plan& plan, const RunSummary& summary) {
+void ConsoleReporter::PrintSummary(const RunSummary& summary) {
+  std::lock_guard lock(mutex_);
+  ClearLive();
   size_t succeeded = 0, failed = 0, skipped = 0;
   for (const auto& step : summary.steps) {
     if (step.status == StepStatus::kSucceeded) ++succeeded;
@@ -84,8 +148,8 @@ void ConsoleReporter::PrintSummary(const plan::Plan& plan, const RunSummary& sum
   std::string verdict = summary.interrupted ? Paint("1;31", "interrupted")
                         : summary.success() ? Paint("1;32", "succeeded")
                                             : Paint("1;31", "failed");
-  fmt::print(out_, "Pipeline {} {} in {:.2f}s: {} succeeded, {} failed, {} skipped\n", plan.pipeline, verdict,
-             summary.seconds, succeeded, failed, skipped);
+  fmt::print(out_, "Pipeline {} {} in {:.2f}s: {} succeeded, {} failed, {} skipped\n", plan_.pipeline,
+             verdict, summary.seconds, succeeded, failed, skipped);
   std::fflush(out_);
 }
 

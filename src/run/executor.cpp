@@ -1,7 +1,14 @@
 #include "run/executor.h"
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
 #include <filesystem>
+#include <queue>
+#include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -10,6 +17,7 @@
 #include "connectors/registry.h"
 #include "engine/load.h"
 #include "engine/sql.h"
+#include "state/store.h"
 #include "util/strings.h"
 
 namespace sqlflow::run {
@@ -18,23 +26,39 @@ namespace fs = std::filesystem;
 
 const char* StepStatusName(StepStatus status) {
   switch (status) {
+    case StepStatus::kPending:
+      return "PENDING";
+    case StepStatus::kRunning:
+      return "RUNNING";
     case StepStatus::kSucceeded:
       return "SUCCEEDED";
     case StepStatus::kFailed:
       return "FAILED";
     case StepStatus::kSkipped:
       return "SKIPPED";
+    case StepStatus::kRetrying:
+      return "RETRYING";
     case StepStatus::kInterrupted:
       return "INTERRUPTED";
   }
   return "?";
 }
 
+const char* FailurePolicyName(FailurePolicy policy) {
+  return policy == FailurePolicy::kFailFast ? "fail_fast" : "continue";
+}
+
 bool RunSummary::success() const {
   for (const auto& step : steps) {
-    if (step.status != StepStatus::kSucceeded) return false;
+    if (step.status == StepStatus::kFailed || step.status == StepStatus::kInterrupted) return false;
+    if (step.status == StepStatus::kSkipped && step.note.empty()) return false;
   }
   return !interrupted;
+}
+
+int DefaultWorkers() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return std::max(2, static_cast<int>(cores / 2));
 }
 
 namespace {
@@ -42,12 +66,14 @@ namespace {
 // A failure of a step that is not DuckDB's own error.
 class StepError : public std::runtime_error {
  public:
-  StepError(std::string code, const std::string& message)
-      : std::runtime_error(message), code_(std::move(code)) {}
+  StepError(std::string code, const std::string& message, bool transient = false)
+      : std::runtime_error(message), code_(std::move(code)), transient_(transient) {}
   const std::string& code() const { return code_; }
+  bool transient() const { return transient_; }
 
  private:
   std::string code_;
+  bool transient_;
 };
 
 // Moves `from` over `to`, also when `to` is an existing directory (partitioned exports).
@@ -68,75 +94,195 @@ void ReplacePath(const fs::path& from, const fs::path& to) {
   fs::rename(from, to);
 }
 
+uint64_t SizeOnDisk(const fs::path& path) {
+  std::error_code error;
+  if (fs::is_regular_file(path, error)) return fs::file_size(path, error);
+  uint64_t total = 0;
+  for (auto it = fs::recursive_directory_iterator(path, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file(error)) total += it->file_size(error);
+  }
+  return total;
+}
+
+// Test hook (documented in docs/execution.md): SQLFLOW_FAULT_INJECT="step_id=N[,step_id=N]" makes
+// the first N attempts of a step fail with a transient error, so retries can be tested for real.
+bool InjectFault(const std::string& step_id, int attempt) {
+  const char* spec = std::getenv("SQLFLOW_FAULT_INJECT");
+  if (!spec) return false;
+  for (const auto& entry : util::Split(spec, ',')) {
+    size_t equals = entry.find('=');
+    if (equals == std::string::npos || entry.substr(0, equals) != step_id) continue;
+    return attempt < std::atoi(entry.substr(equals + 1).c_str());
+  }
+  return false;
+}
+
+// Runs tasks on a fixed set of threads; each thread is told its index.
+class WorkerPool {
+ public:
+  WorkerPool(int size, std::function<void(int, size_t)> work) : work_(std::move(work)) {
+    for (int i = 0; i < size; ++i) threads_.emplace_back([this, i] { Loop(i); });
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    wake_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+  void Submit(size_t task) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(task);
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void Loop(int index) {
+    while (true) {
+      size_t task;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return closed_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = tasks_.front();
+        tasks_.pop_front();
+      }
+      work_(index, task);
+    }
+  }
+
+  std::function<void(int, size_t)> work_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<size_t> tasks_;
+  bool closed_ = false;
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
-Executor::Executor(engine::Connection& connection, ExecutorOptions options)
-    : connection_(connection), options_(std::move(options)) {}
+Executor::Executor(const engine::Database& database, ExecutorOptions options)
+    : database_(database), options_(std::move(options)) {
+  options_.workers = std::max(1, options_.workers);
+  for (int i = 0; i < options_.workers; ++i)
+    connections_.push_back(std::make_unique<engine::Connection>(database_));
+}
 
 void Executor::Interrupt() {
   interrupted_ = true;
-  connection_.Interrupt();
+  for (auto& connection : connections_) connection->Interrupt();
 }
 
-void Executor::RegisterScalarUdfs() {
-  if (!options_.python || !options_.udfs) return;
-  for (const auto& udf : options_.udfs->udfs()) {
-    if (udf.is_table()) continue;
-    try {
-      options_.python->RegisterScalar(connection_.handle(), udf.name, udf.sql_name());
-      if (options_.udfs->IsUnambiguous(udf.short_name)) {
-        options_.python->RegisterScalar(connection_.handle(), udf.name, udf.short_name);
-      }
-    } catch (const std::runtime_error& error) {
-      // The plan already refused PYTHON_FUNC calls of this UDF; a direct call fails in DuckDB.
-      fmt::print(stderr, "warning[SF-UDF-002]: {}\n", error.what());
-    }
-  }
-}
-
-void Executor::RunTableUdfs(const plan::Step& step) {
-  if (step.table_udfs.empty()) return;
-  if (!options_.python)
-    throw StepError("SF-UDF-001", "this step calls a Python table UDF, but Python is not loaded");
-  for (const auto& call : step.table_udfs) {
-    try {
-      options_.python->RunTable(connection_.handle(), call.udf, call.input_sql, call.kwargs_json,
-                                call.placeholder);
-    } catch (const std::runtime_error& error) {
-      throw StepError("SF-UDF-003", error.what());
-    }
-  }
-}
-
-void Executor::DropTableUdfResults(const plan::Step& step) {
-  for (const auto& call : step.table_udfs) {
-    try {
-      connection_.Query("DROP TABLE IF EXISTS temp.main." + engine::QuoteIdentifier(call.placeholder));
-    } catch (const engine::EngineError&) {
-      // A temporary table vanishes with the connection anyway.
-    }
-  }
-}
-
-RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
+RunSummary Executor::Run(const plan::Plan& plan, const std::vector<Reporter*>& reporters) {
   RunSummary summary;
   auto run_start = std::chrono::steady_clock::now();
-  bool failed = false;
-  RegisterScalarUdfs();
-  for (const plan::Step& step : plan.steps) {
-    StepOutcome outcome;
-    outcome.id = step.id;
-    if (failed || interrupted_) {
-      outcome.status = StepStatus::kSkipped;
-      if (reporter) reporter->StepFinished(step, outcome);
-      summary.steps.push_back(outcome);
-      continue;
+  size_t count = plan.steps.size();
+  summary.steps.resize(count);
+  std::map<std::string, size_t> index_of;
+  for (size_t i = 0; i < count; ++i) {
+    index_of[plan.steps[i].id] = i;
+    summary.steps[i].id = plan.steps[i].id;
+  }
+  std::vector<size_t> waiting_on(count, 0);
+  std::vector<std::vector<size_t>> dependents(count);
+  for (size_t i = 0; i < count; ++i) {
+    for (const auto& dependency : plan.steps[i].depends_on) {
+      dependents[index_of.at(dependency)].push_back(i);
+      ++waiting_on[i];
     }
-    if (reporter) reporter->StepStarted(step);
-    auto start = std::chrono::steady_clock::now();
+  }
+  RegisterScalarUdfs(*connections_.front());
+
+  std::mutex mutex;
+  std::condition_variable finished_signal;
+  std::deque<size_t> finished;
+  WorkerPool pool(options_.workers, [&](int worker, size_t index) {
+    RunStep(*connections_[static_cast<size_t>(worker)], plan.steps[index], summary.steps[index], reporters);
+    {
+      std::lock_guard lock(mutex);
+      finished.push_back(index);
+    }
+    finished_signal.notify_one();
+  });
+
+  // Ready steps start in plan order; a step's dependents become ready when it is done.
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+  auto complete = [&](size_t index) {
+    for (size_t dependent : dependents[index]) {
+      if (--waiting_on[dependent] == 0) ready.push(dependent);
+    }
+  };
+  std::vector<bool> settled(count, false);
+  for (size_t i = 0; i < count; ++i) {
+    if (waiting_on[i] == 0) ready.push(i);
+  }
+  bool stop = false;
+  size_t running = 0;
+  while (true) {
+    while (!stop && !interrupted_ && !ready.empty() && running < static_cast<size_t>(options_.workers)) {
+      size_t index = ready.top();
+      ready.pop();
+      const plan::Step& step = plan.steps[index];
+      bool selected = options_.selected.empty() || options_.selected.count(step.id) > 0 ||
+                      step.kind == plan::Step::Kind::kSource;
+      if (!selected) {
+        // Not part of a partial run: what it writes is already there.
+        summary.steps[index].status = StepStatus::kSkipped;
+        summary.steps[index].note = "not selected";
+        for (auto* reporter : reporters) reporter->StepFinished(step, summary.steps[index]);
+        settled[index] = true;
+        complete(index);
+        continue;
+      }
+      ++running;
+      pool.Submit(index);
+    }
+    if (running == 0) break;
+    size_t index;
+    {
+      std::unique_lock lock(mutex);
+      finished_signal.wait(lock, [&] { return !finished.empty(); });
+      index = finished.front();
+      finished.pop_front();
+    }
+    --running;
+    settled[index] = true;
+    StepOutcome& outcome = summary.steps[index];
+    if (outcome.status == StepStatus::kSucceeded) {
+      complete(index);
+    } else if (options_.policy == FailurePolicy::kFailFast || outcome.status == StepStatus::kInterrupted) {
+      stop = true;
+    }
+    // Under `continue`, the dependents of a failed step never become ready: they end SKIPPED.
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (settled[i]) continue;
+    summary.steps[i].status = StepStatus::kSkipped;
+    for (auto* reporter : reporters) reporter->StepFinished(plan.steps[i], summary.steps[i]);
+  }
+  summary.interrupted = interrupted_;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+  return summary;
+}
+
+void Executor::RunStep(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome,
+                       const std::vector<Reporter*>& reporters) {
+  outcome.status = StepStatus::kRunning;
+  outcome.started_at = state::Now();
+  for (auto* reporter : reporters) reporter->StepStarted(step, outcome);
+  auto start = std::chrono::steady_clock::now();
+  std::mt19937 jitter(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    bool transient = false;
     try {
-      RunTableUdfs(step);
-      Execute(step, outcome);
+      if (interrupted_) throw engine::EngineError("Interrupted", DUCKDB_ERROR_INTERRUPT);
+      if (InjectFault(step.id, attempt)) throw StepError("SF-RUN-007", "injected transient fault", true);
+      RunTableUdfs(connection, step);
+      Execute(connection, step, outcome);
       outcome.status = StepStatus::kSucceeded;
     } catch (const engine::SchemaError& error) {
       outcome.status = StepStatus::kFailed;
@@ -146,55 +292,134 @@ RunSummary Executor::Run(const plan::Plan& plan, Reporter* reporter) {
       outcome.status = error.interrupted() || interrupted_ ? StepStatus::kInterrupted : StepStatus::kFailed;
       outcome.error = error.what();
       outcome.code = "SF-RUN-001";
+      transient = error.transient();
     } catch (const StepError& error) {
       outcome.status = StepStatus::kFailed;
       outcome.error = error.what();
       outcome.code = error.code();
+      transient = error.transient();
     } catch (const fs::filesystem_error& error) {
       outcome.status = StepStatus::kFailed;
       outcome.error = error.what();
       outcome.code = "SF-RUN-002";
     }
-    DropTableUdfResults(step);
-    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (outcome.status != StepStatus::kSucceeded) failed = true;
-    if (reporter) reporter->StepFinished(step, outcome);
-    summary.steps.push_back(outcome);
+    DropTableUdfResults(connection, step);
+    if (outcome.status != StepStatus::kFailed || !transient || attempt >= options_.retries || interrupted_)
+      break;
+    // Transient: wait (doubling, with up to 25% jitter) and try again; permanent errors never retry.
+    double delay = options_.retry_delay * (1 << std::min(attempt, 20));
+    delay *= 1.0 + std::uniform_real_distribution<double>(0.0, 0.25)(jitter);
+    outcome.status = StepStatus::kRetrying;
+    outcome.retries = attempt + 1;
+    for (auto* reporter : reporters) reporter->StepRetrying(step, outcome, delay);
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(delay);
+    while (std::chrono::steady_clock::now() < until && !interrupted_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    outcome.error.clear();
+    outcome.code.clear();
   }
-  summary.interrupted = interrupted_;
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
-  return summary;
+  outcome.ended_at = state::Now();
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto* reporter : reporters) reporter->StepFinished(step, outcome);
 }
 
-void Executor::Execute(const plan::Step& step, StepOutcome& outcome) {
+void Executor::RegisterScalarUdfs(engine::Connection& connection) {
+  if (!options_.python || !options_.udfs) return;
+  // Functions registered on one connection are in the database's catalog, visible to all.
+  for (const auto& udf : options_.udfs->udfs()) {
+    if (udf.is_table()) continue;
+    try {
+      options_.python->RegisterScalar(connection.handle(), udf.name, udf.sql_name());
+      if (options_.udfs->IsUnambiguous(udf.short_name)) {
+        options_.python->RegisterScalar(connection.handle(), udf.name, udf.short_name);
+      }
+    } catch (const std::runtime_error& error) {
+      // The plan already refused PYTHON_FUNC calls of this UDF; a direct call fails in DuckDB.
+      fmt::print(stderr, "warning[SF-UDF-002]: {}\n", error.what());
+    }
+  }
+}
+
+void Executor::RunTableUdfs(engine::Connection& connection, const plan::Step& step) {
+  if (step.table_udfs.empty()) return;
+  if (!options_.python)
+    throw StepError("SF-UDF-001", "this step calls a Python table UDF, but Python is not loaded");
+  for (const auto& call : step.table_udfs) {
+    try {
+      options_.python->RunTable(connection.handle(), call.udf, call.input_sql, call.kwargs_json,
+                                call.placeholder);
+    } catch (const std::runtime_error& error) {
+      throw StepError("SF-UDF-003", error.what());
+    }
+  }
+}
+
+void Executor::DropTableUdfResults(engine::Connection& connection, const plan::Step& step) {
+  for (const auto& call : step.table_udfs) {
+    try {
+      connection.Query("DROP TABLE IF EXISTS temp.main." + engine::QuoteIdentifier(call.placeholder));
+    } catch (const engine::EngineError&) {
+      // A temporary table vanishes with the connection anyway.
+    }
+  }
+}
+
+uint64_t Executor::RowsOfTables(engine::Connection& connection, const std::vector<std::string>& tables) {
+  if (tables.empty()) return 0;
+  std::vector<std::string> names;
+  for (const auto& table : tables) names.push_back(engine::QuoteLiteral(table.substr(table.rfind('.') + 1)));
+  try {
+    auto value = connection.QueryScalar(
+        "SELECT sum(estimated_size) FROM duckdb_tables() WHERE lower(table_name) IN (" +
+        util::Join(names, ", ") + ")");
+    return value ? std::stoull(*value) : 0;
+  } catch (const std::exception&) {
+    return 0;  // a metric, never a reason to fail
+  }
+}
+
+void Executor::Execute(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome) {
   switch (step.kind) {
     case plan::Step::Kind::kSource: {
       const connectors::Connector* connector = connectors::FindConnector(step.connector_type);
       if (!connector) throw StepError("SF-RUN-003", "unknown connector type " + step.connector_type);
+      std::lock_guard lock(sources_mutex_);
       source_queries_[util::ToLower(step.source_name)] =
           connector->SourceQuery(step.params, options_.project_root);
       return;
     }
     case plan::Step::Kind::kLoad: {
-      auto it = source_queries_.find(util::ToLower(step.load_source));
-      if (it == source_queries_.end())
-        throw StepError("SF-RUN-004", "source '" + step.load_source + "' was not defined");
-      WriteTable(step, it->second, outcome);
+      std::string query;
+      {
+        std::lock_guard lock(sources_mutex_);
+        auto it = source_queries_.find(util::ToLower(step.load_source));
+        if (it == source_queries_.end()) {
+          throw StepError("SF-RUN-004", "source '" + step.load_source + "' was not defined");
+        }
+        query = it->second;
+      }
+      WriteTable(connection, step, query, outcome);
+      outcome.rows_read = outcome.rows;
       return;
     }
     case plan::Step::Kind::kTransform:
-      WriteTable(step, step.sql, outcome);
+      outcome.rows_read = RowsOfTables(connection, step.reads);
+      WriteTable(connection, step, step.sql, outcome);
       return;
     case plan::Step::Kind::kExport:
-      outcome.rows = Export(step);
+      outcome.rows_read = RowsOfTables(connection, step.reads);
+      outcome.rows = Export(connection, step, outcome.bytes);
       return;
     case plan::Step::Kind::kSql:
-      outcome.rows = connection_.Query(step.sql).AffectedRows();
+      outcome.rows_read = RowsOfTables(connection, step.reads);
+      outcome.rows = connection.Query(step.sql).AffectedRows();
       return;
   }
 }
 
-void Executor::WriteTable(const plan::Step& step, const std::string& query, StepOutcome& outcome) {
+void Executor::WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
+                          StepOutcome& outcome) {
   engine::WriteMode mode;
   switch (step.mode.kind) {
     case lang::LoadMode::Kind::kReplace:
@@ -212,13 +437,13 @@ void Executor::WriteTable(const plan::Step& step, const std::string& query, Step
                     ? util::EqualsIgnoreCase(step.mode_options["schema"].get<std::string>(), "strict")
                     : options_.strict_schema;
   mode.add_columns = step.mode_options.value("add_columns", options_.add_columns);
-  engine::WriteResult result = engine::WriteTable(connection_, step.target, query, mode);
+  engine::WriteResult result = engine::WriteTable(connection, step.target, query, mode);
   outcome.rows = result.rows;
   outcome.inserted = result.inserted;
   outcome.updated = result.updated;
 }
 
-uint64_t Executor::Export(const plan::Step& step) {
+uint64_t Executor::Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes) {
   const connectors::Connector* connector = connectors::FindConnector(step.export_type);
   if (!connector) throw StepError("SF-RUN-003", "unknown export type " + step.export_type);
   if (step.target.find("://") != std::string::npos && !util::StartsWith(step.target, "file://")) {
@@ -230,13 +455,15 @@ uint64_t Executor::Export(const plan::Step& step) {
   if (final_path.has_parent_path()) fs::create_directories(final_path.parent_path());
   // Written under a temporary name in the same folder, then renamed: a failed export leaves no
   // half file, and the extension stays last so DuckDB's compression detection still sees it.
-  fs::path temporary = final_path.parent_path() /
-                       (".sqlflow-tmp-" + std::to_string(::getpid()) + "-" + final_path.filename().string());
+  fs::path temporary =
+      final_path.parent_path() / fmt::format(".sqlflow-tmp-{}-{}-{}", ::getpid(),
+                                             std::hash<std::thread::id>{}(std::this_thread::get_id()) % 10000,
+                                             final_path.filename().string());
   std::string copy = "COPY (" + step.sql + ") TO " + engine::QuoteLiteral(temporary.string()) + " (" +
                      connector->CopyOptions(step.params) + ")";
   try {
-    engine::Result result = connection_.Query(copy);
-    uint64_t rows = result.AffectedRows();
+    uint64_t rows = connection.Query(copy).AffectedRows();
+    bytes = SizeOnDisk(temporary);
     ReplacePath(temporary, final_path);
     return rows;
   } catch (...) {

@@ -1,8 +1,12 @@
 #pragma once
-// Runs a plan's steps in order on one DuckDB connection, fail-fast.
+// Runs a plan's steps as a DAG on a pool of workers, each with its own DuckDB connection to the
+// same database. A step starts as soon as every step it depends on has succeeded.
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,18 +17,30 @@
 
 namespace sqlflow::run {
 
-enum class StepStatus { kSucceeded, kFailed, kSkipped, kInterrupted };
+enum class StepStatus { kPending, kRunning, kSucceeded, kFailed, kSkipped, kRetrying, kInterrupted };
 const char* StepStatusName(StepStatus status);
+
+enum class FailurePolicy {
+  kFailFast,  // after a failure no new step starts; running ones finish; the rest are SKIPPED
+  kContinue,  // everything not downstream of a failure still runs
+};
+const char* FailurePolicyName(FailurePolicy policy);
 
 struct StepOutcome {
   std::string id;
-  StepStatus status = StepStatus::kSkipped;
-  uint64_t rows = 0;
+  StepStatus status = StepStatus::kPending;
+  uint64_t rows = 0;      // rows written (or changed, for plain SQL)
   uint64_t inserted = 0;  // table writes: rows inserted and updated (MERGE)
   uint64_t updated = 0;
+  uint64_t rows_read = 0;
+  uint64_t bytes = 0;  // bytes written to files by exports, read from files by loads
+  int retries = 0;
+  double started_at = 0;  // seconds since the epoch
+  double ended_at = 0;
   double seconds = 0;
   std::string error;  // DuckDB's or the connector's message
   std::string code;   // stable error code
+  std::string note;   // why a step was skipped
 };
 
 struct RunSummary {
@@ -34,11 +50,12 @@ struct RunSummary {
   bool success() const;
 };
 
-// Receives progress; the CLI prints it, tests record it.
+// Receives progress from the executor's threads; implementations serialize themselves.
 class Reporter {
  public:
   virtual ~Reporter() = default;
-  virtual void StepStarted(const plan::Step& step) = 0;
+  virtual void StepStarted(const plan::Step& step, const StepOutcome& outcome) = 0;
+  virtual void StepRetrying(const plan::Step& step, const StepOutcome& outcome, double delay_seconds) = 0;
   virtual void StepFinished(const plan::Step& step, const StepOutcome& outcome) = 0;
 };
 
@@ -51,25 +68,43 @@ struct ExecutorOptions {
   // step, table ones run before the steps that call them.
   udf::PythonRuntime* python = nullptr;
   const udf::UdfCatalog* udfs = nullptr;
+  int workers = 1;
+  FailurePolicy policy = FailurePolicy::kFailFast;
+  int retries = 0;           // further attempts after a transient failure
+  double retry_delay = 1.0;  // seconds before the first retry; doubled each time, with jitter
+  // When not empty, only these steps run; the others count as done (their tables exist).
+  // SOURCE steps always run: they only define how to read.
+  std::set<std::string> selected;
 };
+
+// The default number of workers: DuckDB parallelizes each query itself, so running more steps
+// than half the cores at once mostly adds contention; at least two keep I/O-bound steps overlapping.
+int DefaultWorkers();
 
 class Executor {
  public:
-  Executor(engine::Connection& connection, ExecutorOptions options);
-  RunSummary Run(const plan::Plan& plan, Reporter* reporter);
-  // Stops the run: the running statement is interrupted and no further step starts.
+  Executor(const engine::Database& database, ExecutorOptions options);
+  // Runs the plan; reporters may be empty.
+  RunSummary Run(const plan::Plan& plan, const std::vector<Reporter*>& reporters);
+  // Stops the run: running statements are interrupted and no further step starts.
   void Interrupt();
 
  private:
-  void Execute(const plan::Step& step, StepOutcome& outcome);
-  void WriteTable(const plan::Step& step, const std::string& query, StepOutcome& outcome);
-  void RegisterScalarUdfs();
-  void RunTableUdfs(const plan::Step& step);
-  void DropTableUdfResults(const plan::Step& step);
-  uint64_t Export(const plan::Step& step);
+  void RunStep(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome,
+               const std::vector<Reporter*>& reporters);
+  void Execute(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome);
+  void WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
+                  StepOutcome& outcome);
+  uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
+  void RegisterScalarUdfs(engine::Connection& connection);
+  void RunTableUdfs(engine::Connection& connection, const plan::Step& step);
+  void DropTableUdfResults(engine::Connection& connection, const plan::Step& step);
+  uint64_t RowsOfTables(engine::Connection& connection, const std::vector<std::string>& tables);
 
-  engine::Connection& connection_;
+  const engine::Database& database_;
   ExecutorOptions options_;
+  std::vector<std::unique_ptr<engine::Connection>> connections_;
+  std::mutex sources_mutex_;
   std::map<std::string, std::string> source_queries_;  // source name (lower case) -> query
   std::atomic<bool> interrupted_{false};
 };

@@ -1,0 +1,127 @@
+#include "run/run_recorder.h"
+
+#include <sys/resource.h>
+
+#include <fmt/format.h>
+
+namespace sqlflow::run {
+
+int64_t PeakMemoryBytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux reports kilobytes
+}
+
+RunRecorder::RunRecorder(state::Store& store, const plan::Plan& plan, state::RunRecord run,
+                         const std::filesystem::path& log_dir)
+    : store_(store), plan_(plan), run_(std::move(run)) {
+  std::filesystem::path folder = log_dir / run_.run_id;
+  std::filesystem::create_directories(folder);
+  log_path_ = folder / "events.jsonl";
+  log_ = std::fopen(log_path_.c_str(), "a");
+}
+
+RunRecorder::~RunRecorder() {
+  if (log_) std::fclose(log_);
+}
+
+void RunRecorder::Log(const nlohmann::json& event) {
+  if (!log_) return;
+  nlohmann::json line = event;
+  line["ts"] = state::Now();
+  line["run_id"] = run_.run_id;
+  fmt::print(log_, "{}\n", line.dump());
+  std::fflush(log_);
+}
+
+state::StepRecord RunRecorder::Record(const plan::Step& step, const StepOutcome& outcome,
+                                      const char* status) const {
+  state::StepRecord record;
+  record.run_id = run_.run_id;
+  record.step_id = step.id;
+  record.position = static_cast<int>(&step - plan_.steps.data());
+  record.kind = plan::StepKindName(step.kind);
+  record.target = step.target;
+  record.depends_on_json = nlohmann::json(step.depends_on).dump();
+  record.status = status;
+  record.started_at = outcome.started_at;
+  record.ended_at = outcome.ended_at;
+  record.rows_read = static_cast<int64_t>(outcome.rows_read);
+  record.rows_written = static_cast<int64_t>(outcome.rows);
+  record.bytes = static_cast<int64_t>(outcome.bytes);
+  record.retries = outcome.retries;
+  record.error = outcome.error.empty() ? outcome.note : outcome.error;
+  record.error_code = outcome.code;
+  record.location = step.location.ToString();
+  return record;
+}
+
+void RunRecorder::Begin() {
+  std::lock_guard lock(mutex_);
+  run_.status = "RUNNING";
+  run_.started_at = state::Now();
+  store_.SaveRun(run_);
+  for (const auto& step : plan_.steps) store_.SaveStep(Record(step, StepOutcome{}, "PENDING"));
+  Log({{"event", "run_started"},
+       {"pipeline", run_.pipeline},
+       {"profile", run_.profile},
+       {"steps", plan_.steps.size()},
+       {"threads", run_.threads},
+       {"policy", run_.policy}});
+}
+
+void RunRecorder::StepStarted(const plan::Step& step, const StepOutcome& outcome) {
+  std::lock_guard lock(mutex_);
+  store_.SaveStep(Record(step, outcome, "RUNNING"));
+  Log({{"event", "step_started"}, {"step", step.id}});
+}
+
+void RunRecorder::StepRetrying(const plan::Step& step, const StepOutcome& outcome, double delay_seconds) {
+  std::lock_guard lock(mutex_);
+  store_.SaveStep(Record(step, outcome, "RETRYING"));
+  Log({{"event", "step_retrying"},
+       {"step", step.id},
+       {"attempt", outcome.retries},
+       {"error", outcome.error},
+       {"delay", delay_seconds}});
+}
+
+void RunRecorder::StepFinished(const plan::Step& step, const StepOutcome& outcome) {
+  std::lock_guard lock(mutex_);
+  store_.SaveStep(Record(step, outcome, StepStatusName(outcome.status)));
+  nlohmann::json event = {{"event", "step_finished"},
+                          {"step", step.id},
+                          {"status", StepStatusName(outcome.status)},
+                          {"seconds", outcome.seconds},
+                          {"rows_written", outcome.rows},
+                          {"rows_read", outcome.rows_read},
+                          {"bytes", outcome.bytes},
+                          {"retries", outcome.retries}};
+  if (!outcome.error.empty()) {
+    event["error"] = outcome.error;
+    event["code"] = outcome.code;
+  }
+  Log(event);
+}
+
+void RunRecorder::End(const RunSummary& summary) {
+  std::lock_guard lock(mutex_);
+  run_.status = summary.interrupted ? "INTERRUPTED" : summary.success() ? "SUCCEEDED" : "FAILED";
+  run_.ended_at = state::Now();
+  run_.peak_memory_bytes = PeakMemoryBytes();
+  for (size_t i = 0; i < summary.steps.size(); ++i) {
+    const auto& outcome = summary.steps[i];
+    if (outcome.status != StepStatus::kFailed && outcome.status != StepStatus::kInterrupted) continue;
+    run_.error = fmt::format("{}: {}", outcome.id, outcome.error);
+    run_.error_code = outcome.code;
+    run_.error_location = plan_.steps[i].location.ToString();
+    break;
+  }
+  store_.SaveRun(run_);
+  Log({{"event", "run_finished"},
+       {"status", run_.status},
+       {"seconds", summary.seconds},
+       {"peak_memory_bytes", run_.peak_memory_bytes}});
+}
+
+}  // namespace sqlflow::run

@@ -1,0 +1,228 @@
+#include "state/store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+#include <random>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace sqlflow::state {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One prepared statement, finalized on every path.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(fmt::format("state store: {}", sqlite3_errmsg(db)));
+    }
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int index, const std::string& value) {
+    sqlite3_bind_text(statement_, index, value.c_str(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int index, double value) {
+    sqlite3_bind_double(statement_, index, value);
+    return *this;
+  }
+  Statement& Bind(int index, int64_t value) {
+    sqlite3_bind_int64(statement_, index, value);
+    return *this;
+  }
+  Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+
+  // Steps once; true while rows come.
+  bool Step() {
+    int code = sqlite3_step(statement_);
+    if (code == SQLITE_ROW) return true;
+    if (code == SQLITE_DONE) return false;
+    throw std::runtime_error(fmt::format("state store: {}", sqlite3_errmsg(db_)));
+  }
+  std::string Text(int column) {
+    const unsigned char* text = sqlite3_column_text(statement_, column);
+    return text ? reinterpret_cast<const char*>(text) : "";
+  }
+  double Real(int column) { return sqlite3_column_double(statement_, column); }
+  int64_t Integer(int column) { return sqlite3_column_int64(statement_, column); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+constexpr const char* kRunColumns =
+    "run_id, pipeline, profile, variables, status, started_at, ended_at, error, error_code, error_location, "
+    "peak_memory_bytes, threads, policy";
+
+RunRecord ReadRun(Statement& statement) {
+  RunRecord run;
+  run.run_id = statement.Text(0);
+  run.pipeline = statement.Text(1);
+  run.profile = statement.Text(2);
+  run.variables_json = statement.Text(3);
+  run.status = statement.Text(4);
+  run.started_at = statement.Real(5);
+  run.ended_at = statement.Real(6);
+  run.error = statement.Text(7);
+  run.error_code = statement.Text(8);
+  run.error_location = statement.Text(9);
+  run.peak_memory_bytes = statement.Integer(10);
+  run.threads = static_cast<int>(statement.Integer(11));
+  run.policy = statement.Text(12);
+  return run;
+}
+
+}  // namespace
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string NewRunId(const std::string& pipeline) {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &utc);
+  std::random_device random;
+  return fmt::format("{}-{}-{:04x}", stamp, pipeline, random() & 0xffff);
+}
+
+Store::Store(const fs::path& project_root) {
+  fs::path folder = project_root / ".sqlflow";
+  fs::create_directories(folder);
+  fs::path file = folder / "state.db";
+  if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(fmt::format("cannot open the state store {}: {}", file.string(), message));
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  Execute("PRAGMA journal_mode=WAL");
+  Execute("PRAGMA synchronous=NORMAL");
+  Execute(
+      "CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, profile TEXT, "
+      "variables "
+      "TEXT, status TEXT NOT NULL, started_at REAL, ended_at REAL, error TEXT, error_code TEXT, "
+      "error_location TEXT, "
+      "peak_memory_bytes INTEGER, threads INTEGER, policy TEXT)");
+  Execute(
+      "CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, step_id TEXT NOT NULL, position INTEGER, kind "
+      "TEXT, "
+      "target TEXT, depends_on TEXT, status TEXT NOT NULL, started_at REAL, ended_at REAL, rows_read "
+      "INTEGER, "
+      "rows_written INTEGER, bytes INTEGER, retries INTEGER, error TEXT, error_code TEXT, location TEXT, "
+      "PRIMARY KEY (run_id, step_id))");
+  Execute("CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, started_at)");
+}
+
+Store::~Store() {
+  sqlite3_close(db_);
+}
+
+void Store::Execute(const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error("state store: " + message);
+  }
+}
+
+void Store::SaveRun(const RunRecord& run) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_, fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
+               .c_str());
+  statement.Bind(1, run.run_id).Bind(2, run.pipeline).Bind(3, run.profile).Bind(4, run.variables_json);
+  statement.Bind(5, run.status).Bind(6, run.started_at).Bind(7, run.ended_at).Bind(8, run.error);
+  statement.Bind(9, run.error_code).Bind(10, run.error_location).Bind(11, run.peak_memory_bytes);
+  statement.Bind(12, run.threads).Bind(13, run.policy);
+  statement.Step();
+}
+
+void Store::SaveStep(const StepRecord& step) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_,
+      "INSERT OR REPLACE INTO steps (run_id, step_id, position, kind, target, depends_on, status, "
+      "started_at, ended_at, rows_read, rows_written, bytes, retries, error, error_code, location) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  statement.Bind(1, step.run_id).Bind(2, step.step_id).Bind(3, step.position).Bind(4, step.kind);
+  statement.Bind(5, step.target).Bind(6, step.depends_on_json).Bind(7, step.status).Bind(8, step.started_at);
+  statement.Bind(9, step.ended_at).Bind(10, step.rows_read).Bind(11, step.rows_written).Bind(12, step.bytes);
+  statement.Bind(13, step.retries).Bind(14, step.error).Bind(15, step.error_code).Bind(16, step.location);
+  statement.Step();
+}
+
+std::optional<RunRecord> Store::FindRun(const std::string& run_id) {
+  std::lock_guard lock(mutex_);
+  Statement statement(db_, fmt::format("SELECT {} FROM runs WHERE run_id = ?", kRunColumns).c_str());
+  statement.Bind(1, run_id);
+  if (!statement.Step()) return std::nullopt;
+  return ReadRun(statement);
+}
+
+std::optional<RunRecord> Store::LatestRun(const std::string& pipeline) {
+  auto runs = ListRuns(pipeline, 1);
+  if (runs.empty()) return std::nullopt;
+  return runs.front();
+}
+
+std::vector<RunRecord> Store::ListRuns(const std::string& pipeline, int limit) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_, fmt::format("SELECT {} FROM runs WHERE (? = '' OR pipeline = ?) ORDER BY started_at DESC, "
+                       "rowid DESC LIMIT ?",
+                       kRunColumns)
+               .c_str());
+  statement.Bind(1, pipeline).Bind(2, pipeline).Bind(3, limit);
+  std::vector<RunRecord> runs;
+  while (statement.Step()) runs.push_back(ReadRun(statement));
+  return runs;
+}
+
+std::vector<StepRecord> Store::ListSteps(const std::string& run_id) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_,
+      "SELECT run_id, step_id, position, kind, target, depends_on, status, started_at, ended_at, "
+      "rows_read, rows_written, bytes, retries, error, error_code, location FROM steps WHERE run_id "
+      "= ? ORDER BY position");
+  statement.Bind(1, run_id);
+  std::vector<StepRecord> steps;
+  while (statement.Step()) {
+    StepRecord step;
+    step.run_id = statement.Text(0);
+    step.step_id = statement.Text(1);
+    step.position = static_cast<int>(statement.Integer(2));
+    step.kind = statement.Text(3);
+    step.target = statement.Text(4);
+    step.depends_on_json = statement.Text(5);
+    step.status = statement.Text(6);
+    step.started_at = statement.Real(7);
+    step.ended_at = statement.Real(8);
+    step.rows_read = statement.Integer(9);
+    step.rows_written = statement.Integer(10);
+    step.bytes = statement.Integer(11);
+    step.retries = static_cast<int>(statement.Integer(12));
+    step.error = statement.Text(13);
+    step.error_code = statement.Text(14);
+    step.location = statement.Text(15);
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
+}  // namespace sqlflow::state

@@ -1,0 +1,80 @@
+#pragma once
+// The project's local state under .sqlflow/state.db (SQLite, WAL): run history with each step's
+// status and metrics. Other processes read it while a run writes (`sqlflow status`).
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace sqlflow::state {
+
+struct RunRecord {
+  std::string run_id;
+  std::string pipeline;
+  std::string profile;
+  std::string variables_json;  // secrets masked
+  std::string status;          // RUNNING, SUCCEEDED, FAILED, INTERRUPTED
+  double started_at = 0;       // seconds since the epoch
+  double ended_at = 0;         // 0 while running
+  std::string error;
+  std::string error_code;
+  std::string error_location;
+  int64_t peak_memory_bytes = 0;
+  int threads = 0;
+  std::string policy;
+};
+
+struct StepRecord {
+  std::string run_id;
+  std::string step_id;
+  int position = 0;  // in plan order
+  std::string kind;
+  std::string target;
+  std::string depends_on_json;
+  std::string status;  // PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED, RETRYING
+  double started_at = 0;
+  double ended_at = 0;
+  int64_t rows_read = 0;
+  int64_t rows_written = 0;
+  int64_t bytes = 0;
+  int retries = 0;
+  std::string error;
+  std::string error_code;
+  std::string location;
+};
+
+// Thread-safe: the executor's workers report through one Store.
+class Store {
+ public:
+  // Opens (creating) <project_root>/.sqlflow/state.db. Throws std::runtime_error.
+  explicit Store(const std::filesystem::path& project_root);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  void SaveRun(const RunRecord& run);     // insert or replace
+  void SaveStep(const StepRecord& step);  // insert or replace
+
+  std::optional<RunRecord> FindRun(const std::string& run_id);
+  // The newest run, of one pipeline or of any.
+  std::optional<RunRecord> LatestRun(const std::string& pipeline = "");
+  // Newest first.
+  std::vector<RunRecord> ListRuns(const std::string& pipeline = "", int limit = 20);
+  std::vector<StepRecord> ListSteps(const std::string& run_id);
+
+ private:
+  void Execute(const std::string& sql);
+  std::mutex mutex_;
+  sqlite3* db_ = nullptr;
+};
+
+// A new run id: 20261126-031045-<pipeline>-<4 hex>.
+std::string NewRunId(const std::string& pipeline);
+double Now();
+
+}  // namespace sqlflow::state
