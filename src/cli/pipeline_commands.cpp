@@ -61,7 +61,15 @@ OpenDatabase OpenForRun(const Context& context) {
 plan::Plan PlanPipeline(const Context& context, const std::string& name, engine::Connection* connection,
                         std::optional<PythonUdfs>& python) {
   fs::path file = ResolvePipeline(context, name);
-  if (!python) python = LoadPythonUdfs(context, MentionsPythonFunc(file));
+  if (!python) {
+    python = LoadPythonUdfs(context, MentionsPythonFunc(file));
+    // A broken UDF file is reported even when this pipeline does not call into it.
+    for (const auto& failure : python ? python->catalog.failures() : std::vector<udf::ImportFailure>{}) {
+      std::string last_line = failure.error.substr(failure.error.rfind('\n', failure.error.size() - 2) + 1);
+      fmt::print(stderr, "warning[SF-UDF-005]: {} failed to import: {}\n", failure.file,
+                 util::Trim(last_line));
+    }
+  }
   return plan::BuildPlan(file, MakePlanOptions(context, connection, python ? &*python : nullptr));
 }
 

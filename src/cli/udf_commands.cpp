@@ -93,7 +93,12 @@ int UdfInfoCommand(const std::string& name, const GlobalOptions& options) {
   fmt::print("  file:      {}\n", Location(*udf, context.root));
   if (!udf->is_table()) {
     fmt::print("  vectorized: {}\n", udf->info.value("vectorized", false) ? "yes" : "no");
-    fmt::print("  call:      PYTHON_FUNC('{}', ...) or {}(...)\n", udf->name, udf->short_name);
+    if (python->catalog.IsUnambiguous(udf->short_name)) {
+      fmt::print("  call:      PYTHON_FUNC('{}', ...) or {}(...)\n", udf->name, udf->short_name);
+    } else {
+      fmt::print("  call:      PYTHON_FUNC('{}', ...) (the short name {} is shared by several UDFs)\n",
+                 udf->name, udf->short_name);
+    }
   } else {
     const auto& required = udf->info["required_columns"];
     if (!required.empty())

@@ -143,10 +143,36 @@ class Rewriter {
       result_.issues.push_back(std::move(issue));
     }
     nlohmann::json kwargs = nlohmann::json::object();
-    for (size_t a = 2; a < arguments.size(); ++a) ParseKeywordArgument(arguments[a], kwargs);
+    for (size_t a = 2; a < arguments.size(); ++a) {
+      ParseKeywordArgument(arguments[a], kwargs);
+      CheckKeyword(udf, tokens_[arguments[a].first]);
+    }
     std::string placeholder = fmt::format("{}{}", kPlaceholderPrefix, ++counter_);
     result_.table_calls.push_back({placeholder, udf.name, inner.sql, kwargs.dump()});
     edits_.push_back({tokens_[start].offset, tokens_[close].end(), placeholder});
+  }
+
+  // A keyword the function does not take is caught now, not when the step runs.
+  void CheckKeyword(const udf::UdfDefinition& udf, const Token& key) {
+    if (key.kind != Token::Kind::kWord || !udf.info.contains("params")) return;
+    std::vector<std::string> names;
+    bool first = true;
+    for (const auto& param : udf.info["params"]) {
+      std::string kind = param.value("kind", "");
+      if (kind == "VAR_KEYWORD") return;  // **kwargs takes anything
+      if (first && kind != "KEYWORD_ONLY") {
+        first = false;  // the DataFrame
+        continue;
+      }
+      first = false;
+      if (kind != "VAR_POSITIONAL") names.push_back(param["name"].get<std::string>());
+    }
+    if (std::find(names.begin(), names.end(), std::string(key.text)) != names.end()) return;
+    std::string hint = util::DidYouMean(key.text, names);
+    if (hint.empty())
+      hint = names.empty() ? "it takes no keyword arguments" : "it takes: " + util::Join(names, ", ");
+    Issue(key.offset, "SF-UDF-015", fmt::format("table UDF {} has no parameter '{}'", udf.name, key.text),
+          hint);
   }
 
   void ParseKeywordArgument(std::pair<size_t, size_t> range, nlohmann::json& kwargs) {

@@ -1,5 +1,7 @@
 #include "udf/catalog.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "util/strings.h"
@@ -7,8 +9,15 @@
 namespace sqlflow::udf {
 
 std::string UdfDefinition::sql_name() const {
+  // Only letters, digits and underscores: file names like my-udfs.py must not leak into SQL.
   std::string out = "sqlflow_udf_";
-  for (char c : name) out += c == '.' ? std::string("__") : std::string(1, c);
+  for (char c : name) {
+    if (c == '.') {
+      out += "__";
+    } else {
+      out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
+  }
   return out;
 }
 

@@ -207,6 +207,29 @@ int64_t MicrosSinceEpoch(py::handle value, const ColumnType& type) {
   return moment.attr("__sub__")(epoch).attr("__floordiv__")(M().one_microsecond).cast<int64_t>();
 }
 
+// Numbers written into an integer column must be whole and in range: never cut or wrapped.
+void CheckIntegerFit(const py::object& values, const std::string& kind, const char* dtype,
+                     const ColumnType& type) {
+  std::string target(dtype);
+  bool integer_target = target.rfind("int", 0) == 0 || target.rfind("uint", 0) == 0;
+  if (!integer_target || py::len(values) == 0) return;
+  const py::object& np = M().numpy;
+  if (kind == "f" && !np.attr("all")(np.attr("equal")(np.attr("floor")(values), values)).cast<bool>()) {
+    py::object bad = values[np.attr("argmax")(np.attr("not_equal")(np.attr("floor")(values), values))];
+    throw std::runtime_error(fmt::format("{} is not a whole number, so it cannot be stored as {}",
+                                         py::str(bad).cast<std::string>(), type.name));
+  }
+  py::object info = np.attr("iinfo")(dtype);
+  py::object low = np.attr("min")(values);
+  py::object high = np.attr("max")(values);
+  if (low.attr("__lt__")(info.attr("min")).cast<bool>() ||
+      high.attr("__gt__")(info.attr("max")).cast<bool>()) {
+    py::object bad = low.attr("__lt__")(info.attr("min")).cast<bool>() ? low : high;
+    throw std::runtime_error(
+        fmt::format("{} is out of range for {}", py::str(bad).cast<std::string>(), type.name));
+  }
+}
+
 }  // namespace
 
 ColumnType DescribeType(duckdb_logical_type type) {
@@ -416,10 +439,11 @@ py::object ReadArray(duckdb_vector vector, const ColumnType& type, idx_t count) 
       break;
     }
     default: {
-      // Text, lists and the rest: an object array of Python values.
-      py::list items;
-      for (idx_t i = 0; i < count; ++i) items.append(ReadValue(vector, type, i));
-      return M().numpy.attr("array")(items, py::arg("dtype") = "object");
+      // Text, lists and the rest: a 1-D object array of Python values (filled one by one, so
+      // equal-length lists do not turn into a 2-D array).
+      py::object array = M().numpy.attr("empty")(count, py::arg("dtype") = "object");
+      for (idx_t i = 0; i < count; ++i) array.attr("__setitem__")(py::int_(i), ReadValue(vector, type, i));
+      return array;
     }
   }
   uint64_t* validity = duckdb_vector_get_validity(vector);
@@ -433,7 +457,8 @@ py::object ReadArray(duckdb_vector vector, const ColumnType& type, idx_t count) 
   }
   if (!any_null) return values;
   // NULL slots hold whatever DuckDB left there; zero them so numpy never computes on garbage.
-  if (type.id != DUCKDB_TYPE_DATE && type.id != DUCKDB_TYPE_TIMESTAMP && type.id != DUCKDB_TYPE_TIMESTAMP_TZ) {
+  if (type.id != DUCKDB_TYPE_DATE && type.id != DUCKDB_TYPE_TIMESTAMP &&
+      type.id != DUCKDB_TYPE_TIMESTAMP_TZ) {
     values.attr("__setitem__")(mask, 0);
   }
   return M().masked_array(values, py::arg("mask") = mask);
@@ -568,6 +593,7 @@ void WriteValues(py::handle values, duckdb_vector vector, const ColumnType& type
     bool nan_is_null = kind == "f" && type.id != DUCKDB_TYPE_FLOAT && type.id != DUCKDB_TYPE_DOUBLE;
     py::object nulls = nan_is_null ? M().numpy.attr("isnan")(part) : py::none();
     if (nan_is_null) part = M().numpy.attr("where")(nulls, 0, part);
+    CheckIntegerFit(part, kind, dtype, type);
     py::array_t<T, py::array::c_style | py::array::forcecast> converted(part.attr("astype")(dtype));
     std::memcpy(duckdb_vector_get_data(vector), converted.data(), count * sizeof(T));
     if (!nulls.is_none()) {

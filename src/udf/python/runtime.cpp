@@ -180,52 +180,12 @@ class Runtime : public PythonRuntime {
   void RegisterScalar(duckdb_connection connection, const std::string& name,
                       const std::string& sql_name) override {
     const UdfRecord& record = Find(name);
-    std::string return_name = record.info.value("return_type", nlohmann::json()).is_string()
-                                  ? record.info["return_type"].get<std::string>()
-                                  : "";
-    if (return_name.empty()) {
-      throw std::runtime_error(fmt::format(
-          "Python UDF {} ({}:{}) has no return type: annotate it (-> float) or pass return_type=\"DOUBLE\"",
-          name, record.info["file"].get<std::string>(), record.info["line"].get<int>()));
-    }
-    duckdb_logical_type return_type = ParseType(connection, return_name);
-    std::unique_ptr<ScalarUdf> udf;
-    {
-      py::gil_scoped_acquire gil;
-      try {
-        udf = std::make_unique<ScalarUdf>(record, DescribeType(return_type));
-      } catch (...) {
-        duckdb_destroy_logical_type(&return_type);
-        throw;
-      }
-    }
-    duckdb_scalar_function function = duckdb_create_scalar_function();
-    duckdb_scalar_function_set_name(function, sql_name.c_str());
-    std::vector<duckdb_logical_type> owned{return_type};
-    for (const auto& param : record.info["params"]) {
-      std::string kind = param.value("kind", "");
-      if (kind == "VAR_POSITIONAL") {
-        duckdb_logical_type any = duckdb_create_logical_type(DUCKDB_TYPE_ANY);
-        duckdb_scalar_function_set_varargs(function, any);
-        owned.push_back(any);
-        continue;
-      }
-      if (kind == "VAR_KEYWORD" || kind == "KEYWORD_ONLY") continue;
-      duckdb_logical_type type = param["type"].is_string()
-                                     ? ParseType(connection, param["type"].get<std::string>())
-                                     : duckdb_create_logical_type(DUCKDB_TYPE_ANY);
-      duckdb_scalar_function_add_parameter(function, type);
-      owned.push_back(type);
-    }
-    duckdb_scalar_function_set_return_type(function, return_type);
-    duckdb_scalar_function_set_function(function, ScalarCallback);
-    // DuckDB owns the UDF object from here and deletes it when the database closes.
-    duckdb_scalar_function_set_extra_info(function, udf.release(), DestroyScalarUdf);
-    duckdb_state state = duckdb_register_scalar_function(connection, function);
-    duckdb_destroy_scalar_function(&function);
-    for (auto& type : owned) duckdb_destroy_logical_type(&type);
-    if (state == DuckDBError) {
-      throw std::runtime_error(fmt::format("cannot register Python UDF {} as {}", name, sql_name));
+    std::string where = fmt::format("Python UDF {} ({}:{})", name, record.info["file"].get<std::string>(),
+                                    record.info["line"].get<int>());
+    try {
+      Register(connection, record, sql_name);
+    } catch (const std::runtime_error& error) {
+      throw std::runtime_error(fmt::format("{}: {}", where, error.what()));
     }
   }
 
@@ -233,6 +193,72 @@ class Runtime : public PythonRuntime {
                     const std::string& kwargs_json, const std::string& output_table) override;
 
  private:
+  // One DuckDB function per arity: parameters with Python defaults may be left out in SQL.
+  void Register(duckdb_connection connection, const UdfRecord& record, const std::string& sql_name) {
+    const auto& return_json = record.info.value("return_type", nlohmann::json());
+    if (!return_json.is_string()) {
+      throw std::runtime_error(
+          "it has no return type: annotate it (-> float) or pass return_type=\"DOUBLE\"");
+    }
+    std::vector<std::string> types;  // "" = any type
+    size_t required = 0;
+    bool varargs = false;
+    for (const auto& param : record.info["params"]) {
+      std::string kind = param.value("kind", "");
+      if (kind == "VAR_POSITIONAL") varargs = true;
+      if (kind != "POSITIONAL_ONLY" && kind != "POSITIONAL_OR_KEYWORD") continue;
+      types.push_back(param["type"].is_string() ? param["type"].get<std::string>() : "");
+      if (!param["default"].is_string()) required = types.size();
+    }
+    std::vector<duckdb_logical_type> owned;
+    struct Cleanup {
+      std::vector<duckdb_logical_type>& types;
+      duckdb_scalar_function_set set = nullptr;
+      ~Cleanup() {
+        for (auto& type : types) duckdb_destroy_logical_type(&type);
+        if (set) duckdb_destroy_scalar_function_set(&set);
+      }
+    } cleanup{owned};
+    owned.push_back(ParseType(connection, return_json.get<std::string>()));
+    duckdb_logical_type return_type = owned.front();
+    std::vector<duckdb_logical_type> parameter_types;
+    for (const auto& type : types) {
+      owned.push_back(type.empty() ? duckdb_create_logical_type(DUCKDB_TYPE_ANY)
+                                   : ParseType(connection, type));
+      parameter_types.push_back(owned.back());
+    }
+    ColumnType described;
+    {
+      py::gil_scoped_acquire gil;
+      described = DescribeType(return_type);
+    }
+    cleanup.set = duckdb_create_scalar_function_set(sql_name.c_str());
+    for (size_t arity = required; arity <= types.size(); ++arity) {
+      duckdb_scalar_function function = duckdb_create_scalar_function();
+      duckdb_scalar_function_set_name(function, sql_name.c_str());
+      for (size_t p = 0; p < arity; ++p) duckdb_scalar_function_add_parameter(function, parameter_types[p]);
+      if (varargs && arity == types.size()) {
+        owned.push_back(duckdb_create_logical_type(DUCKDB_TYPE_ANY));
+        duckdb_scalar_function_set_varargs(function, owned.back());
+      }
+      duckdb_scalar_function_set_return_type(function, return_type);
+      duckdb_scalar_function_set_function(function, ScalarCallback);
+      std::unique_ptr<ScalarUdf> udf;
+      {
+        py::gil_scoped_acquire gil;
+        udf = std::make_unique<ScalarUdf>(record, described);
+      }
+      // DuckDB owns the UDF object from here and deletes it when the database closes.
+      duckdb_scalar_function_set_extra_info(function, udf.release(), DestroyScalarUdf);
+      duckdb_state added = duckdb_add_scalar_function_to_set(cleanup.set, function);
+      duckdb_destroy_scalar_function(&function);
+      if (added == DuckDBError) throw std::runtime_error("cannot add an overload for " + sql_name);
+    }
+    if (duckdb_register_scalar_function_set(connection, cleanup.set) == DuckDBError) {
+      throw std::runtime_error("cannot register it as " + sql_name);
+    }
+  }
+
   const UdfRecord& Find(const std::string& name) const {
     auto it = records_.find(name);
     if (it == records_.end()) throw std::runtime_error("unknown Python UDF " + name);
@@ -405,6 +431,8 @@ sqlflow::udf::PythonRuntime* CreateRuntime(std::string* error) {
       return;
     }
     try {
+      // UDF files are imported from the project; no __pycache__ folders appear in it.
+      py::module_::import("sys").attr("dont_write_bytecode") = true;
       sqlflow::udf::python::ExecModule("sqlflow", "", "<sqlflow>");
       py::module_::import("sys").attr("modules")["sqlflow"].attr("__path__") = py::list();
       sqlflow::udf::python::ExecModule("sqlflow.udfs", sqlflow::udf::python::kUdfsModuleSource,

@@ -12,12 +12,22 @@ import sqlflow.udfs as _udfs
 FUNCTIONS = {}  # full name -> function
 
 
-def _param_info(parameter):
+def _param_info(parameter, hints):
     default = None
     if parameter.default is not inspect.Parameter.empty:
         default = repr(parameter.default)
-    return {"name": parameter.name, "type": _udfs._sql_type_of(parameter.annotation), "default": default,
+    annotation = hints.get(parameter.name, parameter.annotation)
+    return {"name": parameter.name, "type": _udfs._sql_type_of(annotation), "default": default,
             "kind": parameter.kind.name}
+
+
+def _type_hints(function):
+    """Annotations with postponed ones (from __future__ import annotations) resolved."""
+    try:
+        import typing
+        return typing.get_type_hints(function)
+    except Exception:  # noqa: BLE001 - an unresolvable annotation falls back to the raw one
+        return {}
 
 
 def _describe(function, meta, module_name, path):
@@ -27,7 +37,8 @@ def _describe(function, meta, module_name, path):
     except (OSError, TypeError):
         line = function.__code__.co_firstlineno
     doc = inspect.getdoc(function) or ""
-    params = [_param_info(p) for p in signature.parameters.values()]
+    hints = _type_hints(function)
+    params = [_param_info(p, hints) for p in signature.parameters.values()]
     info = {
         "name": module_name + "." + meta["name"],
         "short_name": meta["name"],
@@ -42,7 +53,7 @@ def _describe(function, meta, module_name, path):
         "params": params,
     }
     if meta["kind"] == "scalar":
-        info["return_type"] = meta["return_type"] or _udfs._sql_type_of(signature.return_annotation)
+        info["return_type"] = meta["return_type"] or _udfs._sql_type_of(hints.get("return", signature.return_annotation))
         info["vectorized"] = meta["vectorized"]
     else:
         info["output_schema"] = meta["output_schema"]

@@ -18,7 +18,10 @@
 import datetime as _datetime
 import decimal as _decimal
 import inspect as _inspect
+import types as _types
 import typing as _typing
+
+_UnionType = getattr(_types, "UnionType", None)
 
 __all__ = ["python_scalar_udf", "python_table_udf"]
 
@@ -39,7 +42,7 @@ def _sql_type_of(annotation):
             return _sql_type_of(python_names[annotation])
         return annotation.upper()
     origin = _typing.get_origin(annotation)
-    if origin is _typing.Union:  # Optional[X]
+    if origin is _typing.Union or (_UnionType is not None and origin is _UnionType):  # Optional[X], X | None
         arguments = [a for a in _typing.get_args(annotation) if a is not type(None)]
         return _sql_type_of(arguments[0]) if len(arguments) == 1 else None
     if origin in (list, _typing.List):
@@ -53,7 +56,7 @@ def _sql_type_of(annotation):
         str: "VARCHAR",
         _datetime.date: "DATE",
         _datetime.datetime: "TIMESTAMP",
-        _decimal.Decimal: "DECIMAL(38,10)",
+        _decimal.Decimal: "DECIMAL(18,6)",
         dict: "JSON",
         list: "JSON",
     }
@@ -93,8 +96,17 @@ def python_table_udf(function=None, *, name=None, output_schema=None, infer=Fals
     def decorate(target):
         if output_schema is None and not infer:
             raise TypeError(f"python_table_udf {target.__name__}: give output_schema={{...}} or infer=True")
+        schema = None
+        if output_schema:
+            schema = {}
+            for column, column_type in dict(output_schema).items():
+                sql_type = column_type if isinstance(column_type, str) else _sql_type_of(column_type)
+                if sql_type is None:
+                    raise TypeError(f"python_table_udf {target.__name__}: output_schema[{column!r}] = {column_type!r} "
+                                    "is not a SQL type")
+                schema[str(column)] = sql_type.upper()
         return _mark(target, {"kind": "table", "name": name or target.__name__,
-                              "output_schema": dict(output_schema) if output_schema else None,
+                              "output_schema": schema,
                               "infer": bool(infer), "required_columns": list(required_columns or [])})
 
     return decorate(function) if function is not None else decorate
