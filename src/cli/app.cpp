@@ -61,6 +61,25 @@ int Main(int argc, char** argv) {
   run->add_option("--from", run_options.from, "Run this step and everything downstream of it");
   run->add_flag("--resume", run_options.resume, "Rerun the failed and skipped steps of the last run");
 
+  auto* viz = pipeline->add_subcommand("viz", "Draw the DAG: DOT, Mermaid, SVG and HTML in target/viz/");
+  std::string viz_name, viz_format = "all", viz_run, viz_output;
+  viz->add_option("NAME", viz_name, "Pipeline to draw")->required();
+  viz->add_option("--format", viz_format, "dot, mermaid, svg, html or all")
+      ->check(CLI::IsMember({"dot", "mermaid", "svg", "html", "all"}))
+      ->capture_default_str();
+  viz->add_option("--run", viz_run, "Colour the nodes by a run's status (a run id, or 'latest')");
+  viz->add_option("--output", viz_output, "Folder for the files (default target/viz)");
+
+  auto* metrics =
+      app.add_subcommand("metrics", "Metrics of the latest runs, with the change against the run before");
+  std::string metrics_pipeline, metrics_format = "table";
+  int metrics_limit = 10;
+  metrics->add_option("PIPELINE", metrics_pipeline, "Only this pipeline");
+  metrics->add_option("--format", metrics_format, "table, json, csv, prometheus or openmetrics")
+      ->check(CLI::IsMember({"table", "json", "csv", "prometheus", "openmetrics"}))
+      ->capture_default_str();
+  metrics->add_option("--limit", metrics_limit, "How many runs")->capture_default_str();
+
   auto* status = app.add_subcommand("status", "Show a run's steps and their status (latest run by default)");
   std::string status_run;
   status->add_option("RUN_ID", status_run, "A run id from `sqlflow runs`");
@@ -101,6 +120,8 @@ int Main(int argc, char** argv) {
     if (compile->parsed()) return PipelineCompileCommand(compile_name, options);
     if (run->parsed()) return PipelineRunCommand(run_name, run_options, options);
     if (status->parsed()) return StatusCommand(status_run, options);
+    if (viz->parsed()) return PipelineVizCommand(viz_name, viz_format, viz_run, viz_output, options);
+    if (metrics->parsed()) return MetricsCommand(metrics_pipeline, metrics_format, metrics_limit, options);
     if (runs->parsed()) return RunsCommand(runs_pipeline, runs_limit, options);
     if (udf_list->parsed()) return UdfListCommand(options);
     if (udf_info->parsed()) return UdfInfoCommand(udf_name, options);

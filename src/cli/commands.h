@@ -18,6 +18,10 @@ int PipelineListCommand(const GlobalOptions& options);
 int PipelineValidateCommand(const std::vector<std::string>& names, const GlobalOptions& options);
 int PipelineCompileCommand(const std::string& name, const GlobalOptions& options);
 int PipelineRunCommand(const std::string& name, const RunOptions& run, const GlobalOptions& options);
+int PipelineVizCommand(const std::string& name, const std::string& format, const std::string& run_id,
+                       const std::string& output_dir, const GlobalOptions& options);
+int MetricsCommand(const std::string& pipeline, const std::string& format, int limit,
+                   const GlobalOptions& options);
 int StatusCommand(const std::string& run_id, const GlobalOptions& options);
 int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& options);
 int UdfListCommand(const GlobalOptions& options);

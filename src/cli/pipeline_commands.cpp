@@ -14,6 +14,7 @@
 #include "run/console_reporter.h"
 #include "run/executor.h"
 #include "run/run_recorder.h"
+#include "run/viz.h"
 #include "state/store.h"
 #include "util/strings.h"
 
@@ -257,6 +258,44 @@ nlohmann::json VariablesJson(const plan::Plan& plan) {
 }
 
 }  // namespace
+
+int PipelineVizCommand(const std::string& name, const std::string& format, const std::string& run_id,
+                       const std::string& output_dir, const GlobalOptions& options) {
+  Context context = LoadContext(options);
+  OpenDatabase database = OpenForPlanning(context);
+  std::optional<PythonUdfs> python;
+  plan::Plan plan =
+      PlanPipeline(context, name, database.connection ? &*database.connection : nullptr, python);
+  run::StepStates states;
+  std::string title = plan.pipeline;
+  if (!run_id.empty()) {
+    state::Store store(context.root);
+    auto run = run_id == "latest" ? store.LatestRun(plan.pipeline) : store.FindRun(run_id);
+    if (!run)
+      throw lang::UsageError("SF-STATE-001", "no run " + run_id, "see `sqlflow runs " + plan.pipeline + "`");
+    for (const auto& step : store.ListSteps(run->run_id)) states[step.step_id] = step;
+    title = fmt::format("{} — run {} ({})", plan.pipeline, run->run_id, run->status);
+  }
+  fs::path folder = output_dir.empty() ? context.root / "target" / "viz" : fs::absolute(output_dir);
+  fs::create_directories(folder);
+  std::vector<std::pair<std::string, std::string>> outputs;  // extension, content
+  auto want = [&](const char* kind) { return format == "all" || format == kind; };
+  if (want("dot")) outputs.emplace_back("dot", run::DagToDot(plan, states));
+  if (want("mermaid")) outputs.emplace_back("mmd", run::DagToMermaid(plan, states));
+  if (want("svg")) outputs.emplace_back("svg", run::DagToSvg(plan, states));
+  if (want("html")) outputs.emplace_back("html", run::DagToHtml(plan, states, title));
+  nlohmann::json written = nlohmann::json::array();
+  for (const auto& [extension, content] : outputs) {
+    fs::path file = folder / (plan.pipeline + "." + extension);
+    std::ofstream out(file);
+    out << content;
+    if (!out) throw lang::UsageError("SF-CLI-004", "cannot write " + file.string());
+    written.push_back(file.string());
+    if (!options.json && !options.quiet) fmt::print("wrote {}\n", file.string());
+  }
+  if (options.json) fmt::print("{}\n", written.dump(2));
+  return 0;
+}
 
 int PipelineRunCommand(const std::string& name, const RunOptions& run, const GlobalOptions& options) {
   // Lives for the whole process: its thread may still wait for a signal when the run ends.

@@ -1,4 +1,6 @@
 #include <ctime>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -115,6 +117,177 @@ int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& opt
   for (const auto& run : runs) {
     fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", run.run_id, run.pipeline, run.status,
                FormatTime(run.started_at), Duration(run.started_at, run.ended_at));
+  }
+  return 0;
+}
+
+}  // namespace sqlflow::cli
+
+namespace sqlflow::cli {
+
+namespace {
+
+struct RunMetrics {
+  state::RunRecord run;
+  std::vector<state::StepRecord> steps;
+  double seconds = 0;
+  int64_t rows_read = 0;
+  int64_t rows_written = 0;
+  int64_t bytes = 0;
+  int retries = 0;
+  std::optional<double> change;  // of the wall time against the previous run of the pipeline
+  bool regression = false;
+};
+
+RunMetrics Measure(state::Store& store, const state::RunRecord& run) {
+  RunMetrics metrics;
+  metrics.run = run;
+  metrics.steps = store.ListSteps(run.run_id);
+  metrics.seconds = run.ended_at > 0 ? run.ended_at - run.started_at : 0;
+  for (const auto& step : metrics.steps) {
+    metrics.rows_read += step.rows_read;
+    metrics.rows_written += step.rows_written;
+    metrics.bytes += step.bytes;
+    metrics.retries += step.retries;
+  }
+  return metrics;
+}
+
+// A run is a regression when it took over a quarter longer than the previous successful run of
+// its pipeline, and at least 0.1 s more (tiny runs jitter).
+void Compare(RunMetrics& current, const RunMetrics& previous) {
+  if (previous.seconds <= 0 || current.seconds <= 0) return;
+  current.change = current.seconds / previous.seconds - 1.0;
+  current.regression = previous.run.status == "SUCCEEDED" && *current.change > 0.25 &&
+                       current.seconds - previous.seconds > 0.1;
+}
+
+std::string Label(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c == '\n' ? ' ' : c;
+  }
+  return out;
+}
+
+std::string Prometheus(const std::vector<RunMetrics>& all, bool openmetrics) {
+  // The latest run of each pipeline: a textfile collector wants current values.
+  std::map<std::string, const RunMetrics*> latest;
+  for (const auto& metrics : all) latest.emplace(metrics.run.pipeline, &metrics);
+  std::string out;
+  auto family = [&](const char* name, const char* help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+  };
+  auto each_run = [&](const char* name, const char* help, auto value) {
+    family(name, help);
+    for (const auto& [pipeline, metrics] : latest) {
+      out += fmt::format("{}{{pipeline=\"{}\"}} {}\n", name, Label(pipeline), value(*metrics));
+    }
+  };
+  each_run("sqlflow_run_duration_seconds", "Wall time of the latest run.",
+           [](const RunMetrics& m) { return m.seconds; });
+  each_run("sqlflow_run_success", "1 when the latest run succeeded, else 0.",
+           [](const RunMetrics& m) { return m.run.status == "SUCCEEDED" ? 1 : 0; });
+  each_run("sqlflow_run_timestamp_seconds", "When the latest run started (Unix time).",
+           [](const RunMetrics& m) { return fmt::format("{:.3f}", m.run.started_at); });
+  each_run("sqlflow_run_rows_written", "Rows written by the latest run.",
+           [](const RunMetrics& m) { return m.rows_written; });
+  each_run("sqlflow_run_rows_read", "Rows read by the latest run.",
+           [](const RunMetrics& m) { return m.rows_read; });
+  each_run("sqlflow_run_bytes", "Bytes read from and written to files by the latest run.",
+           [](const RunMetrics& m) { return m.bytes; });
+  each_run("sqlflow_run_retries", "Step retries in the latest run.",
+           [](const RunMetrics& m) { return m.retries; });
+  each_run("sqlflow_run_peak_memory_bytes", "Peak resident memory of the latest run.",
+           [](const RunMetrics& m) { return m.run.peak_memory_bytes; });
+  family("sqlflow_step_duration_seconds", "Wall time of each step of the latest run.");
+  for (const auto& [pipeline, metrics] : latest) {
+    for (const auto& step : metrics->steps) {
+      double seconds = step.ended_at > 0 && step.started_at > 0 ? step.ended_at - step.started_at : 0;
+      out += fmt::format("sqlflow_step_duration_seconds{{pipeline=\"{}\",step=\"{}\",status=\"{}\"}} {}\n",
+                         Label(pipeline), Label(step.step_id), step.status, seconds);
+    }
+  }
+  family("sqlflow_step_rows_written", "Rows written by each step of the latest run.");
+  for (const auto& [pipeline, metrics] : latest) {
+    for (const auto& step : metrics->steps) {
+      out += fmt::format("sqlflow_step_rows_written{{pipeline=\"{}\",step=\"{}\"}} {}\n", Label(pipeline),
+                         Label(step.step_id), step.rows_written);
+    }
+  }
+  if (openmetrics) out += "# EOF\n";
+  return out;
+}
+
+}  // namespace
+
+int MetricsCommand(const std::string& pipeline, const std::string& format, int limit,
+                   const GlobalOptions& options) {
+  Context context = LoadContext(options);
+  state::Store store(context.root);
+  std::vector<RunMetrics> all;
+  std::map<std::string, std::vector<state::RunRecord>> history;  // per pipeline, newest first
+  for (const auto& run : store.ListRuns(pipeline, limit)) {
+    RunMetrics metrics = Measure(store, run);
+    auto& runs = history[run.pipeline];
+    if (runs.empty()) runs = store.ListRuns(run.pipeline, 10000);
+    for (size_t i = 0; i + 1 < runs.size(); ++i) {
+      if (runs[i].run_id == run.run_id) {
+        Compare(metrics, Measure(store, runs[i + 1]));
+        break;
+      }
+    }
+    all.push_back(std::move(metrics));
+  }
+  std::string wanted = options.json ? "json" : format;
+  if (wanted == "prometheus" || wanted == "openmetrics") {
+    fmt::print("{}", Prometheus(all, wanted == "openmetrics"));
+    return 0;
+  }
+  if (wanted == "json") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& m : all) {
+      list.push_back({{"run_id", m.run.run_id},
+                      {"pipeline", m.run.pipeline},
+                      {"status", m.run.status},
+                      {"started_at", m.run.started_at},
+                      {"seconds", m.seconds},
+                      {"rows_read", m.rows_read},
+                      {"rows_written", m.rows_written},
+                      {"bytes", m.bytes},
+                      {"retries", m.retries},
+                      {"peak_memory_bytes", m.run.peak_memory_bytes},
+                      {"change", m.change ? nlohmann::json(*m.change) : nlohmann::json()},
+                      {"regression", m.regression}});
+    }
+    fmt::print("{}\n", list.dump(2));
+    return 0;
+  }
+  if (wanted == "csv") {
+    fmt::print(
+        "run_id,pipeline,status,started_at,seconds,change,rows_read,rows_written,bytes,retries,peak_memory_"
+        "bytes,"
+        "regression\n");
+    for (const auto& m : all) {
+      fmt::print("{},{},{},{:.3f},{:.3f},{},{},{},{},{},{},{}\n", m.run.run_id, m.run.pipeline, m.run.status,
+                 m.run.started_at, m.seconds, m.change ? fmt::format("{:.4f}", *m.change) : "", m.rows_read,
+                 m.rows_written, m.bytes, m.retries, m.run.peak_memory_bytes,
+                 m.regression ? "true" : "false");
+    }
+    return 0;
+  }
+  if (all.empty()) {
+    fmt::print("No runs recorded{}\n", pipeline.empty() ? "" : " for " + pipeline);
+    return 0;
+  }
+  fmt::print("{:<40} {:<11} {:>9} {:>8} {:>12} {:>12} {:>10} {:>7} {:>9}\n", "run", "status", "time",
+             "change", "rows read", "rows written", "bytes", "retries", "peak MiB");
+  for (const auto& m : all) {
+    std::string change = m.change ? fmt::format("{:+.0f}%", *m.change * 100) : "";
+    fmt::print("{:<40} {:<11} {:>8.2f}s {:>8} {:>12} {:>12} {:>10} {:>7} {:>9.1f}{}\n", m.run.run_id,
+               m.run.status, m.seconds, change, m.rows_read, m.rows_written, m.bytes, m.retries,
+               m.run.peak_memory_bytes / 1048576.0, m.regression ? "  REGRESSION" : "");
   }
   return 0;
 }
