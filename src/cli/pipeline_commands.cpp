@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "lang/lexer.h"
 #include "project/scaffold.h"
 #include "run/console_reporter.h"
 #include "run/executor.h"
 #include "run/run_recorder.h"
 #include "run/viz.h"
 #include "state/store.h"
+#include "udf/loader.h"
 #include "util/strings.h"
 
 namespace sqlflow::cli {
@@ -58,18 +60,43 @@ OpenDatabase OpenForRun(const Context& context) {
   return open;
 }
 
-// Plans a pipeline; starts Python first when the project or the pipeline needs it.
+// Whether a plan's SQL calls a function named like one of `names`.
+bool CallsAnyOf(const plan::Plan& plan, const std::set<std::string>& names) {
+  for (const auto& step : plan.steps) {
+    auto file = std::make_shared<const lang::SourceFile>("", step.sql);
+    std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
+    for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+      if (tokens[i].kind == lang::Token::Kind::kWord && tokens[i + 1].IsPunct("(") &&
+          names.count(util::ToLower(tokens[i].text)) > 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void WarnImportFailures(const PythonUdfs& python) {
+  // A broken UDF file is reported even when this pipeline does not call into it.
+  for (const auto& failure : python.catalog.failures()) {
+    std::string last_line = failure.error.substr(failure.error.rfind('\n', failure.error.size() - 2) + 1);
+    fmt::print(stderr, "warning[SF-UDF-005]: {} failed to import: {}\n", failure.file, util::Trim(last_line));
+  }
+}
+
+// Plans a pipeline. Python starts only when the pipeline needs it: it writes PYTHON_FUNC, or its
+// SQL calls a function named like one in python_udfs/ (then the plan is made again with the UDFs).
 plan::Plan PlanPipeline(const Context& context, const std::string& name, engine::Connection* connection,
                         std::optional<PythonUdfs>& python) {
   fs::path file = ResolvePipeline(context, name);
-  if (!python) {
-    python = LoadPythonUdfs(context, MentionsPythonFunc(file));
-    // A broken UDF file is reported even when this pipeline does not call into it.
-    for (const auto& failure : python ? python->catalog.failures() : std::vector<udf::ImportFailure>{}) {
-      std::string last_line = failure.error.substr(failure.error.rfind('\n', failure.error.size() - 2) + 1);
-      fmt::print(stderr, "warning[SF-UDF-005]: {} failed to import: {}\n", failure.file,
-                 util::Trim(last_line));
-    }
+  if (!python && MentionsPythonFunc(file)) {
+    python = LoadPythonUdfs(context, /*required=*/true);
+    WarnImportFailures(*python);
+  }
+  if (!python && udf::HasPythonUdfs(context.root)) {
+    plan::Plan plan = plan::BuildPlan(file, MakePlanOptions(context, connection));
+    if (!CallsAnyOf(plan, udf::ScanUdfNames(context.root))) return plan;
+    python = LoadPythonUdfs(context, /*required=*/true);
+    WarnImportFailures(*python);
   }
   return plan::BuildPlan(file, MakePlanOptions(context, connection, python ? &*python : nullptr));
 }

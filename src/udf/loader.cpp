@@ -2,12 +2,16 @@
 
 #include <dlfcn.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <mutex>
 
 #include <fmt/format.h>
 
 #include "lang/diagnostic.h"
+#include "util/strings.h"
 
 namespace sqlflow::udf {
 
@@ -64,6 +68,35 @@ bool HasPythonUdfs(const fs::path& project_root) {
     }
   }
   return false;
+}
+
+std::set<std::string> ScanUdfNames(const fs::path& project_root) {
+  std::set<std::string> names;
+  std::error_code error;
+  fs::path folder = project_root / "python_udfs";
+  if (!fs::is_directory(folder, error)) return names;
+  auto identifier_at = [](const std::string& text, size_t pos) {
+    size_t end = pos;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+      ++end;
+    return util::ToLower(text.substr(pos, end - pos));
+  };
+  for (auto it = fs::recursive_directory_iterator(folder, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->is_regular_file() || it->path().extension() != ".py") continue;
+    std::ifstream in(it->path());
+    std::string line;
+    while (std::getline(in, line)) {
+      std::string_view trimmed = util::Trim(line);
+      if (util::StartsWith(trimmed, "def ")) names.insert(identifier_at(std::string(trimmed), 4));
+      for (const char* quote : {"name=\"", "name='", "name = \"", "name = '"}) {
+        size_t pos = line.find(quote);
+        if (pos != std::string::npos) names.insert(identifier_at(line, pos + std::strlen(quote)));
+      }
+    }
+  }
+  names.erase("");
+  return names;
 }
 
 }  // namespace sqlflow::udf

@@ -3,6 +3,8 @@
 // libpython, so it starts and runs pipelines without UDFs on a machine without Python.
 
 #include <filesystem>
+#include <set>
+#include <string>
 
 #include "udf/runtime.h"
 
@@ -14,5 +16,9 @@ PythonRuntime& LoadPythonRuntime();
 
 // Whether a project has UDF files: any python_udfs/**/*.py.
 bool HasPythonUdfs(const std::filesystem::path& project_root);
+
+// Names a UDF may be called by, found without Python: every `def name` and `name="..."` in the
+// UDF files, lower-cased. A pipeline that calls none of them never starts Python.
+std::set<std::string> ScanUdfNames(const std::filesystem::path& project_root);
 
 }  // namespace sqlflow::udf
