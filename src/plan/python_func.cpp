@@ -130,16 +130,21 @@ class Rewriter {
     }
     auto [input_first, input_last] = arguments[1];
     std::string input;
+    size_t base = tokens_[input_first].offset;  // where the input's text starts in this SQL
+    size_t prefix = 0;                          // characters of `input` that are not in this SQL
     if (tokens_[input_first].IsPunct("(") && MatchingClose(input_first) == input_last - 1) {
       input = Text(input_first + 1, input_last - 1);
+      base = tokens_[input_first + 1].offset;
     } else {
-      input = "SELECT * FROM " + Text(input_first, input_last);
+      static const std::string kSelectFrom = "SELECT * FROM ";
+      input = kSelectFrom + Text(input_first, input_last);
+      prefix = kSelectFrom.size();
     }
     // Table UDFs in the input run first.
     PythonFuncRewrite inner = Rewriter(input, catalog_, counter_).Run();
     for (auto& call : inner.table_calls) result_.table_calls.push_back(std::move(call));
     for (auto& issue : inner.issues) {
-      issue.offset = tokens_[input_first].offset;
+      issue.offset = base + (issue.offset > prefix ? issue.offset - prefix : 0);
       result_.issues.push_back(std::move(issue));
     }
     nlohmann::json kwargs = nlohmann::json::object();
@@ -193,6 +198,10 @@ class Rewriter {
       return;
     }
     std::string name(key.text);
+    if (kwargs.contains(name)) {
+      Issue(key.offset, "SF-UDF-013", fmt::format("keyword argument '{}' is given twice", name));
+      return;
+    }
     if (value.kind == Token::Kind::kNumber) {
       nlohmann::json number = nlohmann::json::parse(value.text, nullptr, false);
       if (number.is_discarded()) number = std::stod(std::string(value.text));

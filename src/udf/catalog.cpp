@@ -66,7 +66,7 @@ const UdfDefinition* UdfCatalog::Resolve(const std::string& requested, std::stri
   std::string module_path = "/" + module;
   for (char& c : module_path) c = c == '.' ? '/' : c;
   for (const auto& failure : failures_) {
-    if (util::EndsWith(failure.file, module_path + ".py")) {
+    if (util::EndsWith(failure.file, "python_udfs" + module_path + ".py")) {
       error = fmt::format("Python UDF '{}' comes from {}, which failed to import", requested, failure.file);
       hint = failure.error;
       return nullptr;
