@@ -195,6 +195,15 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
         fmt::print(stderr, "{}", lang::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
         fmt::print(stderr, "{}: invalid\n", name);
       }
+    } catch (const lang::UsageError& error) {
+      all_valid = false;
+      report.push_back({{"pipeline", name},
+                        {"valid", false},
+                        {"errors", {{{"code", error.code()}, {"message", error.what()}, {"hint", error.hint()}}}}});
+      if (!options.json) {
+        fmt::print(stderr, "error[{}]: {}\n", error.code(), error.what());
+        if (!error.hint().empty()) fmt::print(stderr, "  = hint: {}\n", error.hint());
+      }
     }
   }
   if (options.json) fmt::print("{}\n", report.dump(2));

@@ -619,6 +619,9 @@ class Planner {
   Substituted RewritePython(const Substituted& sql, const Location& location, Step& step) {
     if (!sql.complete) return sql;
     PythonFuncRewrite rewrite = RewritePythonFuncs(sql.text, options_.udfs, table_udf_counter_);
+    if (options_.udfs) {
+      for (auto& issue : CheckDirectUdfCalls(sql.text, *options_.udfs)) rewrite.issues.push_back(std::move(issue));
+    }
     for (const auto& issue : rewrite.issues) {
       Error(location.Advanced(sql.SourceOffset(issue.offset)), issue.code, issue.message, issue.hint);
     }
@@ -632,24 +635,25 @@ class Planner {
           continue;
         }
         step.reads.push_back(table.key);
-        read_locations_[steps_.size()].push_back(location);
+        read_locations_[steps_.size()].push_back(location.Advanced(sql.SourceOffset(call.input_offset)));
       }
     }
     step.table_udfs = rewrite.table_calls;
     return ApplyEdits(sql, rewrite.edits);
   }
 
-  // A scalar UDF without a return type cannot be registered: say so where it is called.
-  void CheckScalarReturnTypes(const PythonFuncRewrite& rewrite, const Substituted& sql,
-                              const Location& location) {
+  // A scalar UDF that cannot be registered (no return type, an unsupported one): say so where it
+  // is called, before anything runs.
+  void CheckScalarReturnTypes(const PythonFuncRewrite& rewrite, const Substituted& sql, const Location& location) {
     if (!options_.udfs) return;
     for (const auto& edit : rewrite.edits) {
       for (const auto& udf : options_.udfs->udfs()) {
         if (udf.is_table() || edit.replacement != udf.sql_name() + "(") continue;
-        if (udf.info.value("return_type", nlohmann::json()).is_string()) continue;
+        std::string problem = udf::ScalarRegistrationProblem(udf);
+        if (problem.empty()) continue;
         Error(location.Advanced(sql.SourceOffset(edit.begin)), "SF-UDF-014",
-              fmt::format("Python UDF {} ({}:{}) has no return type", udf.name, udf.file, udf.line),
-              "annotate it (-> float) or give return_type=\"DOUBLE\" to @python_scalar_udf");
+              fmt::format("Python UDF {} ({}:{}) cannot be used: {}", udf.name, udf.file, udf.line, problem),
+              "annotate the return type (-> float) or give return_type=\"DOUBLE\" to @python_scalar_udf");
       }
     }
   }

@@ -86,6 +86,21 @@ class Rewriter {
             "the project has no python_udfs/*.py files");
     }
     if (!udf) return start + 1;
+    // A table UDF stands where a table does (after FROM, JOIN or a comma); a scalar one where a value does.
+    const Token& before = start > 0 ? tokens_[start - 1] : tokens_[start];
+    bool table_position = start > 0 && (before.IsWord("FROM") || before.IsWord("JOIN") || before.IsPunct(","));
+    if (udf->is_table() && !table_position) {
+      Issue(tokens_[start].offset, "SF-UDF-019",
+            fmt::format("{} is a table UDF: it returns rows, not a value", udf->name),
+            fmt::format("use it in FROM: SELECT * FROM PYTHON_FUNC('{}', table_or_subquery, ...)", udf->name));
+      return start + 1;
+    }
+    if (!udf->is_table() && start > 0 && (before.IsWord("FROM") || before.IsWord("JOIN"))) {
+      Issue(tokens_[start].offset, "SF-UDF-019",
+            fmt::format("{} is a scalar UDF: it returns a value, not rows", udf->name),
+            fmt::format("use it where a value goes: SELECT PYTHON_FUNC('{}', column) FROM t", udf->name));
+      return start + 1;
+    }
     if (!udf->is_table()) {
       // Only the head changes, so calls nested in the arguments are rewritten on their own.
       const Token& after = tokens_[start + 3];
@@ -153,7 +168,7 @@ class Rewriter {
       CheckKeyword(udf, tokens_[arguments[a].first]);
     }
     std::string placeholder = fmt::format("{}{}", kPlaceholderPrefix, ++counter_);
-    result_.table_calls.push_back({placeholder, udf.name, inner.sql, kwargs.dump()});
+    result_.table_calls.push_back({placeholder, udf.name, inner.sql, kwargs.dump(), tokens_[input_first].offset});
     edits_.push_back({tokens_[start].offset, tokens_[close].end(), placeholder});
   }
 
@@ -233,6 +248,45 @@ class Rewriter {
 PythonFuncRewrite RewritePythonFuncs(const std::string& sql, const udf::UdfCatalog* catalog, int& counter) {
   if (util::ToUpper(sql).find("PYTHON_FUNC") == std::string::npos) return PythonFuncRewrite{sql, {}, {}, {}};
   return Rewriter(sql, catalog, counter).Run();
+}
+
+std::vector<RewriteIssue> CheckDirectUdfCalls(const std::string& sql, const udf::UdfCatalog& catalog) {
+  std::vector<RewriteIssue> issues;
+  auto file = std::make_shared<const lang::SourceFile>("", sql);
+  std::vector<Token> tokens = lang::Tokenize(file).tokens;
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (tokens[i].kind != Token::Kind::kWord || !tokens[i + 1].IsPunct("(")) continue;
+    if (i > 0 && tokens[i - 1].IsPunct(".")) continue;  // schema.function is not a UDF
+    std::string name(tokens[i].text);
+    std::vector<std::string> candidates;
+    for (const auto& udf : catalog.udfs()) {
+      if (util::EqualsIgnoreCase(udf.short_name, name)) candidates.push_back(udf.name);
+    }
+    if (candidates.size() > 1) {
+      issues.push_back({tokens[i].offset, "SF-UDF-016", fmt::format("Python UDF name '{}' is ambiguous", name),
+                        "call it by its full name: PYTHON_FUNC('" + candidates.front() + "', ...); candidates: " +
+                            util::Join(candidates, ", ")});
+    } else if (candidates.size() == 1) {
+      const udf::UdfDefinition* udf = nullptr;
+      for (const auto& candidate : catalog.udfs()) {
+        if (candidate.name == candidates.front()) udf = &candidate;
+      }
+      std::string problem = udf && !udf->is_table() ? udf::ScalarRegistrationProblem(*udf) : "";
+      if (!problem.empty()) {
+        issues.push_back({tokens[i].offset, "SF-UDF-014",
+                          fmt::format("Python UDF {} ({}:{}) cannot be used: {}", udf->name, udf->file, udf->line,
+                                      problem),
+                          "annotate the return type (-> float) or give return_type=\"DOUBLE\""});
+      }
+    } else if (candidates.empty()) {
+      if (const udf::ImportFailure* failure = catalog.FailureDeclaring(name)) {
+        issues.push_back({tokens[i].offset, "SF-UDF-017",
+                          fmt::format("'{}' is a Python UDF of {}, which failed to import", name, failure->file),
+                          failure->error});
+      }
+    }
+  }
+  return issues;
 }
 
 bool IsTableUdfPlaceholder(const std::string& table_key) {

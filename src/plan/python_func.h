@@ -15,6 +15,7 @@ struct TableUdfCall {
   std::string udf;          // full UDF name
   std::string input_sql;    // the query whose rows are the input DataFrame
   std::string kwargs_json;  // keyword arguments, a JSON object
+  size_t input_offset = 0;  // where the input argument starts in the rewritten text's source
 };
 
 struct RewriteIssue {
@@ -41,6 +42,10 @@ struct PythonFuncRewrite {
 // `catalog` may be null (the project has no UDFs): every PYTHON_FUNC is then an issue.
 // `counter` numbers placeholders across a whole plan.
 PythonFuncRewrite RewritePythonFuncs(const std::string& sql, const udf::UdfCatalog* catalog, int& counter);
+
+// Direct calls (`name(...)`) of a UDF's short name that cannot work: the name is shared by
+// several UDFs, or it comes from a file that failed to import. Offsets point at the name.
+std::vector<RewriteIssue> CheckDirectUdfCalls(const std::string& sql, const udf::UdfCatalog& catalog);
 
 // Whether a table name is a placeholder of a table UDF call (not a table of the pipeline).
 bool IsTableUdfPlaceholder(const std::string& table_key);

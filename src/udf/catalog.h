@@ -27,6 +27,14 @@ struct ImportFailure {
   std::string error;  // Python's traceback
 };
 
+// Why Python UDFs cannot take or return `sql_type` ("" when they can): the types convert.cpp
+// moves between DuckDB and Python, checked before a run so it fails early.
+std::string UnsupportedTypeReason(const std::string& sql_type);
+
+// What stops a scalar UDF from being registered ("" when nothing does): no return type, or one
+// Python UDFs do not support.
+std::string ScalarRegistrationProblem(const UdfDefinition& udf);
+
 class UdfCatalog {
  public:
   UdfCatalog() = default;
@@ -40,6 +48,8 @@ class UdfCatalog {
   // name. On failure returns nullptr and sets `error` and `hint` (candidates, suggestions, or the
   // import failure of the file it would come from).
   const UdfDefinition* Resolve(const std::string& name, std::string& error, std::string& hint) const;
+  // The import failure of a file that defines a function `name` (found in its text), if any.
+  const ImportFailure* FailureDeclaring(const std::string& name) const;
   // Whether `short_name` names exactly one UDF (so it can be registered under it).
   bool IsUnambiguous(const std::string& short_name) const;
 

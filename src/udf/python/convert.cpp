@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <stdexcept>
 #include <vector>
 
@@ -182,6 +183,17 @@ T CheckedInteger(py::handle value, const ColumnType& type) {
     Mismatch(value, type);
   }
   py::int_ integer = py::reinterpret_steal<py::int_>(PyNumber_Index(value.ptr()));
+  if constexpr (std::is_unsigned_v<T>) {
+    // Unsigned values beyond the signed range: read them as unsigned.
+    if (!integer.attr("__lt__")(0).cast<bool>()) {
+      unsigned long long number = PyLong_AsUnsignedLongLong(integer.ptr());
+      if (PyErr_Occurred() || number > static_cast<unsigned long long>(std::numeric_limits<T>::max())) {
+        PyErr_Clear();
+        throw std::runtime_error(fmt::format("{} is out of range for {}", py::str(value).cast<std::string>(), type.name));
+      }
+      return static_cast<T>(number);
+    }
+  }
   int overflow = 0;
   long long number = PyLong_AsLongLongAndOverflow(integer.ptr(), &overflow);
   if (overflow != 0 || number < static_cast<long long>(std::numeric_limits<T>::min()) ||
@@ -488,6 +500,18 @@ void WriteValue(py::handle value, duckdb_vector vector, const ColumnType& type, 
       return Put(vector, row, CheckedInteger<uint32_t>(value, type));
     case DUCKDB_TYPE_UBIGINT:
       return Put(vector, row, CheckedInteger<uint64_t>(value, type));
+    case DUCKDB_TYPE_HUGEINT: {
+      if (PyBool_Check(value.ptr()) || !PyLong_Check(value.ptr())) Mismatch(value, type);
+      py::int_ integer = py::reinterpret_borrow<py::int_>(value);
+      py::object limit = py::int_(1).attr("__lshift__")(127);
+      if (integer.attr("__lt__")(limit.attr("__neg__")()).cast<bool>() || integer.attr("__ge__")(limit).cast<bool>()) {
+        throw std::runtime_error(fmt::format("{} is out of range for HUGEINT", py::str(value).cast<std::string>()));
+      }
+      duckdb_hugeint huge;
+      huge.lower = integer.attr("__and__")(py::int_(1).attr("__lshift__")(64).attr("__sub__")(1)).cast<uint64_t>();
+      huge.upper = integer.attr("__rshift__")(64).cast<int64_t>();
+      return Put(vector, row, huge);
+    }
     case DUCKDB_TYPE_FLOAT:
     case DUCKDB_TYPE_DOUBLE: {
       if (PyBool_Check(value.ptr())) Mismatch(value, type);

@@ -313,6 +313,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
   py::gil_scoped_acquire gil;
   try {
     py::list names;
+    py::list zoned;
     for (idx_t c = 0; c < column_count; ++c) {
       duckdb_logical_type type = duckdb_column_logical_type(&input.result, c);
       std::string column = duckdb_column_name(&input.result, c);
@@ -324,6 +325,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
       }
       duckdb_destroy_logical_type(&type);
       names.append(column);
+      if (input_types.back().id == DUCKDB_TYPE_TIMESTAMP_TZ) zoned.append(column);
     }
     std::vector<py::list> parts(column_count);
     while (duckdb_data_chunk chunk = duckdb_fetch_chunk(input.result)) {
@@ -336,7 +338,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
     py::list all_parts;
     for (auto& part : parts) all_parts.append(part);
     py::module_ runtime = py::module_::import("_sqlflow_runtime");
-    py::object frame = runtime.attr("build_frame")(names, all_parts);
+    py::object frame = runtime.attr("build_frame")(names, all_parts, zoned);
     py::tuple returned = runtime.attr("run_table")(name, frame, kwargs_json);
     py::list columns = returned[0];
     py::list schema = returned[1];

@@ -103,8 +103,9 @@ def format_exception():
     return traceback.format_exc()
 
 
-def build_frame(names, parts):
-    """A DataFrame from per-column lists of numpy batches (masked where NULL)."""
+def build_frame(names, parts, zoned=()):
+    """A DataFrame from per-column lists of numpy batches (masked where NULL). Columns named in
+    `zoned` are TIMESTAMP WITH TIME ZONE: their values are UTC."""
     import numpy as np
     import pandas as pd
 
@@ -132,7 +133,50 @@ def build_frame(names, parts):
             data[name] = series
         else:
             data[name] = pd.Series(np.where(mask, None, values), dtype=object)
+    for name in zoned:
+        if name in data and pd.api.types.is_datetime64_dtype(data[name].dtype):
+            data[name] = data[name].dt.tz_localize("UTC")
     return pd.DataFrame(data)
+
+
+def _infer_value_type(value):
+    """The SQL type of a Python value in an object column, for infer=True."""
+    import datetime
+    import decimal
+
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "BIGINT"
+    if isinstance(value, float):
+        return "DOUBLE"
+    if isinstance(value, str):
+        return "VARCHAR"
+    if isinstance(value, datetime.datetime):
+        return "TIMESTAMPTZ" if value.tzinfo is not None else "TIMESTAMP"
+    if isinstance(value, datetime.date):
+        return "DATE"
+    if isinstance(value, decimal.Decimal):
+        return "DECIMAL(18,6)"
+    if isinstance(value, dict):
+        return "JSON"
+    if isinstance(value, (list, tuple)):
+        inner = next((v for v in value if v is not None), None)
+        return (_infer_value_type(inner) if inner is not None else "VARCHAR") + "[]"
+    return "VARCHAR"
+
+
+def _infer_column_type(series):
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return "TIMESTAMPTZ"
+    kind = getattr(dtype, "kind", "O")
+    if kind != "O":
+        return _INFERRED_TYPES.get(kind, "VARCHAR")
+    first = next((v for v in series if v is not None and v is not pd.NA and v == v), None)
+    return _infer_value_type(first) if first is not None else "VARCHAR"
 
 
 _INFERRED_TYPES = {"i": "BIGINT", "u": "UBIGINT", "f": "DOUBLE", "b": "BOOLEAN", "M": "TIMESTAMP"}
@@ -161,13 +205,13 @@ def run_table(name, frame, kwargs_json):
     else:
         schema = []
         for column in result.columns:
-            dtype = result[column].dtype
-            kind = getattr(dtype, "kind", "O")
-            schema.append((str(column), _INFERRED_TYPES.get(kind, "VARCHAR")))
+            schema.append((str(column), _infer_column_type(result[column])))
     columns = []
     for column, _ in schema:
         series = result[column]
-        if pd.api.types.is_extension_array_dtype(series.dtype):
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            columns.append(series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
+        elif pd.api.types.is_extension_array_dtype(series.dtype):
             columns.append(series.to_numpy(dtype=object, na_value=None))
         else:
             columns.append(series.to_numpy())

@@ -1,0 +1,6 @@
+from sqlflow.udfs import python_scalar_udf
+
+
+@python_scalar_udf
+def fix(x: int) -> int
+    return x

@@ -1,0 +1,6 @@
+from sqlflow.udfs import python_table_udf
+
+
+@python_table_udf(infer=True)
+def same(df):
+    return df
