@@ -95,8 +95,8 @@ int Main(int argc, char** argv) {
   std::string udf_name;
   udf_info->add_option("NAME", udf_name, "UDF name: module.function or an unambiguous short name")
       ->required();
-  for (CLI::App* sub : {init, pipeline, list, validate, compile, run, viz, udf, udf_list, udf_info, status, runs,
-                        metrics}) {
+  for (CLI::App* sub :
+       {init, pipeline, list, validate, compile, run, viz, udf, udf_list, udf_info, status, runs, metrics}) {
     sub->fallthrough();
   }
 

@@ -197,9 +197,10 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
       }
     } catch (const lang::UsageError& error) {
       all_valid = false;
-      report.push_back({{"pipeline", name},
-                        {"valid", false},
-                        {"errors", {{{"code", error.code()}, {"message", error.what()}, {"hint", error.hint()}}}}});
+      report.push_back(
+          {{"pipeline", name},
+           {"valid", false},
+           {"errors", {{{"code", error.code()}, {"message", error.what()}, {"hint", error.hint()}}}}});
       if (!options.json) {
         fmt::print(stderr, "error[{}]: {}\n", error.code(), error.what());
         if (!error.hint().empty()) fmt::print(stderr, "  = hint: {}\n", error.hint());
@@ -358,6 +359,14 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
   executor_options.retries = run.retries.value_or(defaults.retries);
   executor_options.retry_delay = run.retry_delay.value_or(defaults.retry_delay);
 
+  for (const auto& step : plan.steps) {
+    if (!step.session_state || executor_options.workers == 1) continue;
+    fmt::print(stderr,
+               "note: {} ({}) changes its connection's session (temporary objects, settings); running on one "
+               "worker so later steps see it\n",
+               step.id, step.location.ToString());
+    executor_options.workers = 1;
+  }
   state::Store store(context.root);
   executor_options.selected = SelectSteps(plan, run, store, context, !database.database->in_memory());
 

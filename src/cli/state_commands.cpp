@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -31,7 +32,7 @@ nlohmann::json RunJson(const state::RunRecord& run) {
   return {{"run_id", run.run_id},
           {"pipeline", run.pipeline},
           {"profile", run.profile},
-          {"status", run.status},
+          {"status", state::EffectiveStatus(run)},
           {"started_at", run.started_at},
           {"ended_at", run.ended_at},
           {"variables",
@@ -66,6 +67,10 @@ nlohmann::json StepJson(const state::StepRecord& step) {
 
 int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
   Context context = LoadContext(options);
+  if (!state::Store::Exists(context.root)) {
+    throw lang::UsageError("SF-STATE-001", "no runs recorded yet",
+                           "run a pipeline first: sqlflow pipeline run NAME");
+  }
   state::Store store(context.root);
   auto run = run_id.empty() ? store.LatestRun() : store.FindRun(run_id);
   if (!run) {
@@ -79,7 +84,8 @@ int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
     fmt::print("{}\n", nlohmann::json{{"run", RunJson(*run)}, {"steps", list}}.dump(2));
     return 0;
   }
-  fmt::print("Run {}: {} (profile {}) {}\n", run->run_id, run->pipeline, run->profile, run->status);
+  fmt::print("Run {}: {} (profile {}) {}\n", run->run_id, run->pipeline, run->profile,
+             state::EffectiveStatus(*run));
   fmt::print("  started {} UTC, {}, {} worker{}, {}\n", FormatTime(run->started_at),
              Duration(run->started_at, run->ended_at), run->threads, run->threads == 1 ? "" : "s",
              run->policy);
@@ -100,8 +106,8 @@ int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
 
 int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& options) {
   Context context = LoadContext(options);
-  state::Store store(context.root);
-  std::vector<state::RunRecord> runs = store.ListRuns(pipeline, limit);
+  std::vector<state::RunRecord> runs;
+  if (state::Store::Exists(context.root)) runs = state::Store(context.root).ListRuns(pipeline, limit);
   if (options.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& run : runs) list.push_back(RunJson(run));
@@ -115,7 +121,7 @@ int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& opt
   fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", "run", "pipeline", "status", "started (UTC)",
              "duration");
   for (const auto& run : runs) {
-    fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", run.run_id, run.pipeline, run.status,
+    fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", run.run_id, run.pipeline, state::EffectiveStatus(run),
                FormatTime(run.started_at), Duration(run.started_at, run.ended_at));
   }
   return 0;
@@ -158,8 +164,8 @@ RunMetrics Measure(state::Store& store, const state::RunRecord& run) {
 void Compare(RunMetrics& current, const RunMetrics& previous) {
   if (previous.seconds <= 0 || current.seconds <= 0) return;
   current.change = current.seconds / previous.seconds - 1.0;
-  current.regression = previous.run.status == "SUCCEEDED" && *current.change > 0.25 &&
-                       current.seconds - previous.seconds > 0.1;
+  current.regression =
+      current.run.status == "SUCCEEDED" && *current.change > 0.25 && current.seconds - previous.seconds > 0.1;
 }
 
 std::string Label(const std::string& text) {
@@ -225,19 +231,27 @@ std::string Prometheus(const std::vector<RunMetrics>& all, bool openmetrics) {
 int MetricsCommand(const std::string& pipeline, const std::string& format, int limit,
                    const GlobalOptions& options) {
   Context context = LoadContext(options);
-  state::Store store(context.root);
   std::vector<RunMetrics> all;
+  if (!state::Store::Exists(context.root)) {
+    fmt::print("{}", options.json || format == "json" ? "[]\n"
+                     : format == "table"              ? "No runs recorded\n"
+                                                      : "");
+    return 0;
+  }
+  state::Store store(context.root);
+  // A textfile collector wants every pipeline's latest run, not only the newest runs overall.
+  if (format == "prometheus" || format == "openmetrics") limit = std::max(limit, 100000);
   std::map<std::string, std::vector<state::RunRecord>> history;  // per pipeline, newest first
   for (const auto& run : store.ListRuns(pipeline, limit)) {
     RunMetrics metrics = Measure(store, run);
     auto& runs = history[run.pipeline];
     if (runs.empty()) runs = store.ListRuns(run.pipeline, 10000);
-    for (size_t i = 0; i + 1 < runs.size(); ++i) {
-      if (runs[i].run_id == run.run_id) {
-        Compare(metrics, Measure(store, runs[i + 1]));
-        break;
-      }
-    }
+    // Against the previous successful run of the pipeline.
+    auto self = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.run_id == run.run_id; });
+    auto previous = self == runs.end() ? runs.end() : std::find_if(self + 1, runs.end(), [](const auto& r) {
+      return r.status == "SUCCEEDED";
+    });
+    if (previous != runs.end()) Compare(metrics, Measure(store, *previous));
     all.push_back(std::move(metrics));
   }
   std::string wanted = options.json ? "json" : format;

@@ -29,6 +29,9 @@ struct Step {
   std::vector<std::string> reads;       // table keys read
   std::vector<std::string> depends_on;  // step ids
   bool barrier = false;                 // plain SQL DuckDB cannot serialize: orders everything around it
+  // Plain SQL that changes its connection's session (temporary objects, SET, USE): later steps
+  // only see it on the same connection, so the run uses one worker.
+  bool session_state = false;
 
   // source: connector type and merged parameters (profile connector + OPTIONS, or PARAMS)
   std::string source_name;

@@ -131,6 +131,18 @@ std::string CreatedName(const std::string& sql) {
   return name;
 }
 
+// CREATE TEMP ..., SET (not GLOBAL), RESET, USE: state that lives in one connection.
+bool ChangesSession(const std::string& sql) {
+  auto file = std::make_shared<const lang::SourceFile>("", sql);
+  std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
+  auto word = [&](size_t i, const char* keyword) { return i < tokens.size() && tokens[i].IsWord(keyword); };
+  if (word(0, "USE") || word(0, "RESET")) return true;
+  if (word(0, "SET")) return !word(1, "GLOBAL");
+  if (!word(0, "CREATE")) return false;
+  size_t i = word(1, "OR") ? 3 : 1;
+  return word(i, "TEMP") || word(i, "TEMPORARY");
+}
+
 class Planner {
  public:
   explicit Planner(const PlanOptions& options) : options_(options) {}
@@ -489,6 +501,7 @@ class Planner {
         Substituted sql = RewritePython(Substitute(statement.sql->sql), statement.sql->sql.location, step);
         step.sql = sql.text;
         step.target = CreatedName(step.sql);
+        step.session_state = ChangesSession(step.sql);
         AnalyzeReads(step, sql, statement.sql->sql.location, /*plain=*/true);
         break;
       }
@@ -620,7 +633,8 @@ class Planner {
     if (!sql.complete) return sql;
     PythonFuncRewrite rewrite = RewritePythonFuncs(sql.text, options_.udfs, table_udf_counter_);
     if (options_.udfs) {
-      for (auto& issue : CheckDirectUdfCalls(sql.text, *options_.udfs)) rewrite.issues.push_back(std::move(issue));
+      for (auto& issue : CheckDirectUdfCalls(sql.text, *options_.udfs))
+        rewrite.issues.push_back(std::move(issue));
     }
     for (const auto& issue : rewrite.issues) {
       Error(location.Advanced(sql.SourceOffset(issue.offset)), issue.code, issue.message, issue.hint);
@@ -644,7 +658,8 @@ class Planner {
 
   // A scalar UDF that cannot be registered (no return type, an unsupported one): say so where it
   // is called, before anything runs.
-  void CheckScalarReturnTypes(const PythonFuncRewrite& rewrite, const Substituted& sql, const Location& location) {
+  void CheckScalarReturnTypes(const PythonFuncRewrite& rewrite, const Substituted& sql,
+                              const Location& location) {
     if (!options_.udfs) return;
     for (const auto& edit : rewrite.edits) {
       for (const auto& udf : options_.udfs->udfs()) {

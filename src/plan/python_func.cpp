@@ -88,11 +88,13 @@ class Rewriter {
     if (!udf) return start + 1;
     // A table UDF stands where a table does (after FROM, JOIN or a comma); a scalar one where a value does.
     const Token& before = start > 0 ? tokens_[start - 1] : tokens_[start];
-    bool table_position = start > 0 && (before.IsWord("FROM") || before.IsWord("JOIN") || before.IsPunct(","));
+    bool table_position =
+        start > 0 && (before.IsWord("FROM") || before.IsWord("JOIN") || before.IsPunct(","));
     if (udf->is_table() && !table_position) {
-      Issue(tokens_[start].offset, "SF-UDF-019",
-            fmt::format("{} is a table UDF: it returns rows, not a value", udf->name),
-            fmt::format("use it in FROM: SELECT * FROM PYTHON_FUNC('{}', table_or_subquery, ...)", udf->name));
+      Issue(
+          tokens_[start].offset, "SF-UDF-019",
+          fmt::format("{} is a table UDF: it returns rows, not a value", udf->name),
+          fmt::format("use it in FROM: SELECT * FROM PYTHON_FUNC('{}', table_or_subquery, ...)", udf->name));
       return start + 1;
     }
     if (!udf->is_table() && start > 0 && (before.IsWord("FROM") || before.IsWord("JOIN"))) {
@@ -168,7 +170,8 @@ class Rewriter {
       CheckKeyword(udf, tokens_[arguments[a].first]);
     }
     std::string placeholder = fmt::format("{}{}", kPlaceholderPrefix, ++counter_);
-    result_.table_calls.push_back({placeholder, udf.name, inner.sql, kwargs.dump(), tokens_[input_first].offset});
+    result_.table_calls.push_back(
+        {placeholder, udf.name, inner.sql, kwargs.dump(), tokens_[input_first].offset});
     edits_.push_back({tokens_[start].offset, tokens_[close].end(), placeholder});
   }
 
@@ -263,9 +266,10 @@ std::vector<RewriteIssue> CheckDirectUdfCalls(const std::string& sql, const udf:
       if (util::EqualsIgnoreCase(udf.short_name, name)) candidates.push_back(udf.name);
     }
     if (candidates.size() > 1) {
-      issues.push_back({tokens[i].offset, "SF-UDF-016", fmt::format("Python UDF name '{}' is ambiguous", name),
-                        "call it by its full name: PYTHON_FUNC('" + candidates.front() + "', ...); candidates: " +
-                            util::Join(candidates, ", ")});
+      issues.push_back({tokens[i].offset, "SF-UDF-016",
+                        fmt::format("Python UDF name '{}' is ambiguous", name),
+                        "call it by its full name: PYTHON_FUNC('" + candidates.front() +
+                            "', ...); candidates: " + util::Join(candidates, ", ")});
     } else if (candidates.size() == 1) {
       const udf::UdfDefinition* udf = nullptr;
       for (const auto& candidate : catalog.udfs()) {
@@ -274,15 +278,16 @@ std::vector<RewriteIssue> CheckDirectUdfCalls(const std::string& sql, const udf:
       std::string problem = udf && !udf->is_table() ? udf::ScalarRegistrationProblem(*udf) : "";
       if (!problem.empty()) {
         issues.push_back({tokens[i].offset, "SF-UDF-014",
-                          fmt::format("Python UDF {} ({}:{}) cannot be used: {}", udf->name, udf->file, udf->line,
-                                      problem),
+                          fmt::format("Python UDF {} ({}:{}) cannot be used: {}", udf->name, udf->file,
+                                      udf->line, problem),
                           "annotate the return type (-> float) or give return_type=\"DOUBLE\""});
       }
     } else if (candidates.empty()) {
       if (const udf::ImportFailure* failure = catalog.FailureDeclaring(name)) {
-        issues.push_back({tokens[i].offset, "SF-UDF-017",
-                          fmt::format("'{}' is a Python UDF of {}, which failed to import", name, failure->file),
-                          failure->error});
+        issues.push_back(
+            {tokens[i].offset, "SF-UDF-017",
+             fmt::format("'{}' is a Python UDF of {}, which failed to import", name, failure->file),
+             failure->error});
       }
     }
   }

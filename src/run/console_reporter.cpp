@@ -76,6 +76,7 @@ void ConsoleReporter::StepStarted(const plan::Step& step, const StepOutcome&) {
 
 void ConsoleReporter::StepRetrying(const plan::Step& step, const StepOutcome& outcome, double delay_seconds) {
   std::lock_guard lock(mutex_);
+  if (verbosity_ == Verbosity::kFailuresOnly) return;
   ClearLive();
   fmt::print(out_, "      {} {} failed (attempt {}): {}; retrying in {:.1f}s\n", Paint("33", "retry"),
              step.id, outcome.retries, outcome.error.substr(0, outcome.error.find('\n')), delay_seconds);
@@ -127,8 +128,10 @@ void ConsoleReporter::PrintLine(size_t index) {
       outcome.status == StepStatus::kSkipped ? std::string() : fmt::format("{:.2f}s", outcome.seconds);
   if (outcome.retries > 0 && outcome.status != StepStatus::kSkipped)
     time += fmt::format(" ({} retries)", outcome.retries);
-  fmt::print(out_, "[{}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index + 1, plan_.steps.size(), step.id,
-             DescribeStep(step), rows, time, status);
+  // The index is padded to the width of the total so columns stay put from step 10 on.
+  size_t digits = std::to_string(plan_.steps.size()).size();
+  fmt::print(out_, "[{:>{}}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index + 1, digits, plan_.steps.size(),
+             step.id, DescribeStep(step), rows, time, status);
   if (verbosity_ == Verbosity::kWithSql && !step.sql.empty()) {
     for (const auto& line : util::Split(step.sql, '\n')) fmt::print(out_, "      | {}\n", line);
   }

@@ -387,6 +387,14 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       std::lock_guard lock(sources_mutex_);
       source_queries_[util::ToLower(step.source_name)] =
           connector->SourceQuery(step.params, options_.project_root);
+      // One named file (not a glob or a list): its size is what a load of it reads.
+      if (step.params.contains("path") && step.params["path"].is_string()) {
+        std::string path = step.params["path"].get<std::string>();
+        if (path.find_first_of("*?[") == std::string::npos) {
+          source_files_[util::ToLower(step.source_name)] =
+              connectors::ResolvePath(path, options_.project_root);
+        }
+      }
       return;
     }
     case plan::Step::Kind::kLoad: {
@@ -398,6 +406,8 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
           throw StepError("SF-RUN-004", "source '" + step.load_source + "' was not defined");
         }
         query = it->second;
+        auto file = source_files_.find(util::ToLower(step.load_source));
+        if (file != source_files_.end()) outcome.bytes = SizeOnDisk(file->second);
       }
       WriteTable(connection, step, query, outcome);
       outcome.rows_read = outcome.rows;

@@ -106,6 +106,7 @@ class Executor {
   std::vector<std::unique_ptr<engine::Connection>> connections_;
   std::mutex sources_mutex_;
   std::map<std::string, std::string> source_queries_;  // source name (lower case) -> query
+  std::map<std::string, std::string> source_files_;    // source name (lower case) -> its one file
   std::atomic<bool> interrupted_{false};
 };
 

@@ -1,6 +1,7 @@
 #include "run/run_recorder.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -60,6 +61,7 @@ void RunRecorder::Begin() {
   std::lock_guard lock(mutex_);
   run_.status = "RUNNING";
   run_.started_at = state::Now();
+  run_.pid = ::getpid();
   store_.SaveRun(run_);
   for (const auto& step : plan_.steps) store_.SaveStep(Record(step, StepOutcome{}, "PENDING"));
   Log({{"event", "run_started"},

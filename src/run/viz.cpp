@@ -92,7 +92,7 @@ std::string Detail(const plan::Step& step, const StepStates& states) {
   if (record.started_at > 0 && record.ended_at > 0)
     text += fmt::format(" · {:.2f}s", record.ended_at - record.started_at);
   if (record.status == "SUCCEEDED" && step.kind != plan::Step::Kind::kSource) {
-    text += fmt::format(" · {} rows", record.rows_written);
+    text += fmt::format(" · {} {}", record.rows_written, record.rows_written == 1 ? "row" : "rows");
   }
   return text;
 }

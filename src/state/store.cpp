@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <signal.h>
+
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -62,7 +65,7 @@ class Statement {
 
 constexpr const char* kRunColumns =
     "run_id, pipeline, profile, variables, status, started_at, ended_at, error, error_code, error_location, "
-    "peak_memory_bytes, threads, policy";
+    "peak_memory_bytes, threads, policy, pid";
 
 RunRecord ReadRun(Statement& statement) {
   RunRecord run;
@@ -79,6 +82,7 @@ RunRecord ReadRun(Statement& statement) {
   run.peak_memory_bytes = statement.Integer(10);
   run.threads = static_cast<int>(statement.Integer(11));
   run.policy = statement.Text(12);
+  run.pid = statement.Integer(13);
   return run;
 }
 
@@ -116,7 +120,7 @@ Store::Store(const fs::path& project_root) {
       "variables "
       "TEXT, status TEXT NOT NULL, started_at REAL, ended_at REAL, error TEXT, error_code TEXT, "
       "error_location TEXT, "
-      "peak_memory_bytes INTEGER, threads INTEGER, policy TEXT)");
+      "peak_memory_bytes INTEGER, threads INTEGER, policy TEXT, pid INTEGER)");
   Execute(
       "CREATE TABLE IF NOT EXISTS steps (run_id TEXT NOT NULL, step_id TEXT NOT NULL, position INTEGER, kind "
       "TEXT, "
@@ -131,6 +135,17 @@ Store::~Store() {
   sqlite3_close(db_);
 }
 
+bool Store::Exists(const fs::path& project_root) {
+  std::error_code error;
+  return fs::exists(project_root / ".sqlflow" / "state.db", error);
+}
+
+std::string EffectiveStatus(const RunRecord& run) {
+  if (run.status != "RUNNING" || run.pid <= 0) return run.status;
+  bool alive = ::kill(static_cast<pid_t>(run.pid), 0) == 0 || errno == EPERM;
+  return alive ? run.status : "ABANDONED";
+}
+
 void Store::Execute(const std::string& sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
@@ -143,12 +158,12 @@ void Store::Execute(const std::string& sql) {
 void Store::SaveRun(const RunRecord& run) {
   std::lock_guard lock(mutex_);
   Statement statement(
-      db_, fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
+      db_, fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
                .c_str());
   statement.Bind(1, run.run_id).Bind(2, run.pipeline).Bind(3, run.profile).Bind(4, run.variables_json);
   statement.Bind(5, run.status).Bind(6, run.started_at).Bind(7, run.ended_at).Bind(8, run.error);
   statement.Bind(9, run.error_code).Bind(10, run.error_location).Bind(11, run.peak_memory_bytes);
-  statement.Bind(12, run.threads).Bind(13, run.policy);
+  statement.Bind(12, run.threads).Bind(13, run.policy).Bind(14, run.pid);
   statement.Step();
 }
 

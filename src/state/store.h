@@ -27,6 +27,7 @@ struct RunRecord {
   int64_t peak_memory_bytes = 0;
   int threads = 0;
   std::string policy;
+  int64_t pid = 0;  // the process running it, to tell a crashed run from a running one
 };
 
 struct StepRecord {
@@ -53,6 +54,8 @@ class Store {
  public:
   // Opens (creating) <project_root>/.sqlflow/state.db. Throws std::runtime_error.
   explicit Store(const std::filesystem::path& project_root);
+  // Whether a project has recorded any state (reading commands do not create it).
+  static bool Exists(const std::filesystem::path& project_root);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -72,6 +75,9 @@ class Store {
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
 };
+
+// RUNNING while its process lives; ABANDONED when the process that ran it is gone (killed).
+std::string EffectiveStatus(const RunRecord& run);
 
 // A new run id: 20261126-031045-<pipeline>-<4 hex>.
 std::string NewRunId(const std::string& pipeline);

@@ -47,15 +47,19 @@ std::string UnsupportedTypeReason(const std::string& sql_type) {
   std::string type = util::ToUpper(util::Trim(sql_type));
   while (util::EndsWith(type, "[]")) type = type.substr(0, type.size() - 2);
   static const std::vector<std::string> kSupported = {
-      "BOOLEAN", "BOOL", "TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-      "UINTEGER", "UBIGINT", "FLOAT", "REAL", "DOUBLE", "VARCHAR", "TEXT", "STRING", "JSON", "BLOB", "DATE",
-      "TIMESTAMP", "DATETIME", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS",
-      "TIMESTAMP_NS", "INT1", "INT2", "INT4", "INT8"};
+      "BOOLEAN",     "BOOL",         "TINYINT",      "SMALLINT",    "INTEGER",
+      "INT",         "BIGINT",       "HUGEINT",      "UTINYINT",    "USMALLINT",
+      "UINTEGER",    "UBIGINT",      "FLOAT",        "REAL",        "DOUBLE",
+      "VARCHAR",     "TEXT",         "STRING",       "JSON",        "BLOB",
+      "DATE",        "TIMESTAMP",    "DATETIME",     "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE",
+      "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "INT1",        "INT2",
+      "INT4",        "INT8"};
   if (std::find(kSupported.begin(), kSupported.end(), type) != kSupported.end()) return "";
   if (util::StartsWith(type, "DECIMAL") || util::StartsWith(type, "NUMERIC")) {
     size_t open = type.find('(');
     int width = open == std::string::npos ? 18 : std::atoi(type.c_str() + open + 1);
-    return width <= 18 ? "" : fmt::format("{} is wider than 18 digits; use DECIMAL(18,s) or DOUBLE", sql_type);
+    return width <= 18 ? ""
+                       : fmt::format("{} is wider than 18 digits; use DECIMAL(18,s) or DOUBLE", sql_type);
   }
   if (util::StartsWith(type, "VARCHAR(")) return "";
   return fmt::format("the type {} is not supported by Python UDFs", sql_type);
@@ -73,7 +77,8 @@ const ImportFailure* UdfCatalog::FailureDeclaring(const std::string& name) const
     std::stringstream text;
     text << in.rdbuf();
     std::string source = text.str();
-    if (source.find("def " + name + "(") != std::string::npos || source.find("name=\"" + name + "\"") != std::string::npos ||
+    if (source.find("def " + name + "(") != std::string::npos ||
+        source.find("name=\"" + name + "\"") != std::string::npos ||
         source.find("name='" + name + "'") != std::string::npos) {
       return &failure;
     }

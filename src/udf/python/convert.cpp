@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <type_traits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -189,7 +189,8 @@ T CheckedInteger(py::handle value, const ColumnType& type) {
       unsigned long long number = PyLong_AsUnsignedLongLong(integer.ptr());
       if (PyErr_Occurred() || number > static_cast<unsigned long long>(std::numeric_limits<T>::max())) {
         PyErr_Clear();
-        throw std::runtime_error(fmt::format("{} is out of range for {}", py::str(value).cast<std::string>(), type.name));
+        throw std::runtime_error(
+            fmt::format("{} is out of range for {}", py::str(value).cast<std::string>(), type.name));
       }
       return static_cast<T>(number);
     }
@@ -504,11 +505,14 @@ void WriteValue(py::handle value, duckdb_vector vector, const ColumnType& type, 
       if (PyBool_Check(value.ptr()) || !PyLong_Check(value.ptr())) Mismatch(value, type);
       py::int_ integer = py::reinterpret_borrow<py::int_>(value);
       py::object limit = py::int_(1).attr("__lshift__")(127);
-      if (integer.attr("__lt__")(limit.attr("__neg__")()).cast<bool>() || integer.attr("__ge__")(limit).cast<bool>()) {
-        throw std::runtime_error(fmt::format("{} is out of range for HUGEINT", py::str(value).cast<std::string>()));
+      if (integer.attr("__lt__")(limit.attr("__neg__")()).cast<bool>() ||
+          integer.attr("__ge__")(limit).cast<bool>()) {
+        throw std::runtime_error(
+            fmt::format("{} is out of range for HUGEINT", py::str(value).cast<std::string>()));
       }
       duckdb_hugeint huge;
-      huge.lower = integer.attr("__and__")(py::int_(1).attr("__lshift__")(64).attr("__sub__")(1)).cast<uint64_t>();
+      huge.lower =
+          integer.attr("__and__")(py::int_(1).attr("__lshift__")(64).attr("__sub__")(1)).cast<uint64_t>();
       huge.upper = integer.attr("__rshift__")(64).cast<int64_t>();
       return Put(vector, row, huge);
     }
