@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <set>
@@ -358,6 +359,10 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
       policy == "continue" ? run::FailurePolicy::kContinue : run::FailurePolicy::kFailFast;
   executor_options.retries = run.retries.value_or(defaults.retries);
   executor_options.retry_delay = run.retry_delay.value_or(defaults.retry_delay);
+  if (executor_options.retries < 0) throw lang::UsageError("SF-CLI-009", "--retries must be 0 or more");
+  if (!std::isfinite(executor_options.retry_delay) || executor_options.retry_delay < 0) {
+    throw lang::UsageError("SF-CLI-009", "--retry-delay must be a number of seconds, 0 or more");
+  }
 
   for (const auto& step : plan.steps) {
     if (!step.session_state || executor_options.workers == 1) continue;

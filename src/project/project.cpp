@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -706,7 +707,8 @@ class ProfileReader {
       }
       char* end = nullptr;
       double number = std::strtod(text.c_str(), &end);
-      bool is_number = !text.empty() && end && *end == '\0';
+      // Finite numbers only: strtod also reads "inf" and "nan".
+      bool is_number = !text.empty() && end && *end == '\0' && std::isfinite(number);
       if (entry.key == "retry_delay") {
         if (!is_number || number < 0) {
           bad("a number of seconds (0 or more)");

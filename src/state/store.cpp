@@ -129,6 +129,9 @@ Store::Store(const fs::path& project_root) {
       "rows_written INTEGER, bytes INTEGER, retries INTEGER, error TEXT, error_code TEXT, location TEXT, "
       "PRIMARY KEY (run_id, step_id))");
   Execute("CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, started_at)");
+  // Stores written before runs.pid existed gain the column.
+  Statement columns(db_, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
+  if (columns.Step() && columns.Integer(0) == 0) Execute("ALTER TABLE runs ADD COLUMN pid INTEGER");
 }
 
 Store::~Store() {

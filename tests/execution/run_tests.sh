@@ -126,7 +126,7 @@ PY
 }
 
 SLOW_ROWS=80000000  # ~0.5 s of one core
-slow_sql() { echo "SELECT count(*) AS n FROM range(${1:-$SLOW_ROWS}) r(i) WHERE hash(i) % 7 = 0"; }
+slow_sql() { echo "SELECT count(*) AS n FROM range($SLOW_ROWS) r(i) WHERE hash(i) % 7 = 0"; }
 
 # ---------------------------------------------------------------------------------------------
 begin parallel_steps_overlap
@@ -881,13 +881,6 @@ ok
 # Checks of behaviour the binary has been seen to get wrong come last, so that one failure here
 # does not hide the results above.
 
-begin profile_rejects_nan_and_inf_retry_delay
-# Plain YAML `nan` and `inf` are strings (the floats are .nan and .inf); an infinite delay would
-# make a retry wait forever.
-bad_profile $'execution:\n  retry_delay: nan' "execution.retry_delay must be a number of seconds (0 or more), not 'nan'"
-bad_profile $'execution:\n  retry_delay: inf' "execution.retry_delay must be a number of seconds (0 or more), not 'inf'"
-ok
-
 begin load_step_reports_bytes_read
 # executor.h: StepOutcome::bytes is "bytes written to files by exports, read from files by loads";
 # sqlflow_run_bytes is "Bytes read from and written to files".
@@ -914,6 +907,27 @@ for command in "status" "runs" "metrics" "pipeline viz m"; do
   sf $command --json
   expect_rc 0 "sqlflow $command --json"
   "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT" 2>/dev/null || fail "sqlflow $command --json printed no JSON"
+done
+ok
+
+begin profile_rejects_nan_and_inf_retry_delay
+# Plain YAML `nan` and `inf` are strings (the floats are .nan and .inf); an infinite delay would
+# make a retry wait forever.
+bad_profile $'execution:\n  retry_delay: nan' "execution.retry_delay must be a number of seconds (0 or more), not 'nan'"
+bad_profile $'execution:\n  retry_delay: inf' "execution.retry_delay must be a number of seconds (0 or more), not 'inf'"
+ok
+
+begin cli_rejects_negative_and_infinite_retry_options
+# The profile rejects these values (SF-PROFILE-014); the command line must too, not run with them.
+new_project cli_retry_options
+pipeline r <<'EOF'
+CREATE TABLE a AS SELECT 1 AS v;
+EOF
+for option in "--retries -1" "--retry-delay -1" "--retry-delay inf" "--retry-delay nan"; do
+  # shellcheck disable=SC2086
+  sf pipeline run r $option
+  expect_rc 2 "pipeline run r $option"
+  expect_err "${option%% *}"
 done
 ok
 
