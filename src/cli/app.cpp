@@ -88,6 +88,14 @@ int Main(int argc, char** argv) {
   int runs_limit = 20;
   runs->add_option("PIPELINE", runs_pipeline, "Only this pipeline's runs");
   runs->add_option("--limit", runs_limit, "How many runs")->capture_default_str();
+  auto* connect = app.add_subcommand("connect", "List the profile's connectors and test that they connect");
+  connect->require_subcommand(1);
+  auto* connect_list = connect->add_subcommand("list", "List the profile's connectors (secrets masked)");
+  auto* connect_test =
+      connect->add_subcommand("test", "Connect (or find the files) and report success or the cause");
+  std::string connect_name;
+  connect_test->add_option("NAME", connect_name, "A connector of the profile")->required();
+
   auto* udf = app.add_subcommand("udf", "List and describe the project's Python UDFs");
   udf->require_subcommand(1);
   auto* udf_list = udf->add_subcommand("list", "List the UDFs in python_udfs/ (name, type, signature, file)");
@@ -95,8 +103,8 @@ int Main(int argc, char** argv) {
   std::string udf_name;
   udf_info->add_option("NAME", udf_name, "UDF name: module.function or an unambiguous short name")
       ->required();
-  for (CLI::App* sub :
-       {init, pipeline, list, validate, compile, run, viz, udf, udf_list, udf_info, status, runs, metrics}) {
+  for (CLI::App* sub : {init, pipeline, list, validate, compile, run, viz, udf, udf_list, udf_info, status,
+                        runs, metrics, connect, connect_list, connect_test}) {
     sub->fallthrough();
   }
 
@@ -126,6 +134,8 @@ int Main(int argc, char** argv) {
     if (metrics->parsed()) return MetricsCommand(metrics_pipeline, metrics_format, metrics_limit, options);
     if (runs->parsed()) return RunsCommand(runs_pipeline, runs_limit, options);
     if (udf_list->parsed()) return UdfListCommand(options);
+    if (connect_list->parsed()) return ConnectListCommand(options);
+    if (connect_test->parsed()) return ConnectTestCommand(connect_name, options);
     if (udf_info->parsed()) return UdfInfoCommand(udf_name, options);
     fmt::print("{}", app.help());
     return 2;

@@ -25,6 +25,8 @@ int MetricsCommand(const std::string& pipeline, const std::string& format, int l
 int StatusCommand(const std::string& run_id, const GlobalOptions& options);
 int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& options);
 int UdfListCommand(const GlobalOptions& options);
+int ConnectListCommand(const GlobalOptions& options);
+int ConnectTestCommand(const std::string& name, const GlobalOptions& options);
 int UdfInfoCommand(const std::string& name, const GlobalOptions& options);
 
 // Colour only on a terminal, and never when NO_COLOR is set.

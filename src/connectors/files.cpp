@@ -68,6 +68,28 @@ void AddPartitionBy(const nlohmann::json& options, std::vector<std::string>& par
     parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
 }
 
+// The files a path parameter names (globs expanded by DuckDB's own glob()).
+std::string TestFiles(const nlohmann::json& params, const std::string& root) {
+  if (!params.contains("path")) throw std::runtime_error("no path");
+  std::vector<std::string> patterns;
+  if (params["path"].is_string()) {
+    patterns.push_back(params["path"].get<std::string>());
+  } else {
+    for (const auto& item : params["path"]) patterns.push_back(item.get<std::string>());
+  }
+  size_t files = 0;
+  engine::Database database = engine::Database::Open({});
+  engine::Connection connection(database);
+  for (const auto& pattern : patterns) {
+    std::string resolved = ResolvePath(pattern, root);
+    auto count = connection.QueryScalar("SELECT count(*) FROM glob(" + QuoteLiteral(resolved) + ")");
+    size_t found = count ? std::stoul(*count) : 0;
+    if (found == 0) throw std::runtime_error(fmt::format("no file matches {}", resolved));
+    files += found;
+  }
+  return fmt::format("{} file{} found", files, files == 1 ? "" : "s");
+}
+
 std::string Bool(const nlohmann::json& value) {
   return value.get<bool>() ? "true" : "false";
 }
@@ -75,6 +97,9 @@ std::string Bool(const nlohmann::json& value) {
 class CsvConnector : public Connector {
  public:
   std::string type() const override { return "CSV"; }
+  std::string Test(const nlohmann::json& params, const std::string& root) const override {
+    return TestFiles(params, root);
+  }
 
   const std::vector<ParamSpec>& source_params() const override {
     static const std::vector<ParamSpec> specs = {
@@ -160,6 +185,9 @@ class CsvConnector : public Connector {
 class ParquetConnector : public Connector {
  public:
   std::string type() const override { return "PARQUET"; }
+  std::string Test(const nlohmann::json& params, const std::string& root) const override {
+    return TestFiles(params, root);
+  }
 
   const std::vector<ParamSpec>& source_params() const override {
     static const std::vector<ParamSpec> specs = {
@@ -207,6 +235,9 @@ class ParquetConnector : public Connector {
 class JsonConnector : public Connector {
  public:
   std::string type() const override { return "JSON"; }
+  std::string Test(const nlohmann::json& params, const std::string& root) const override {
+    return TestFiles(params, root);
+  }
 
   const std::vector<ParamSpec>& source_params() const override {
     static const std::vector<ParamSpec> specs = {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connectors/files.h"
+#include "connectors/postgres/postgres.h"
 #include "util/secrets.h"
 #include "util/strings.h"
 
@@ -16,6 +17,7 @@ const std::vector<std::unique_ptr<Connector>>& Registry() {
     connectors.push_back(MakeCsvConnector());
     connectors.push_back(MakeParquetConnector());
     connectors.push_back(MakeJsonConnector());
+    connectors.push_back(MakePostgresConnector());
     return connectors;
   }();
   return registry;
@@ -70,6 +72,15 @@ bool Matches(ParamType type, const nlohmann::json& value) {
 }
 
 }  // namespace
+
+uint64_t Connector::ReadInto(engine::Connection&, const nlohmann::json&, const std::string&) const {
+  throw std::logic_error(type() + " does not stream rows");
+}
+
+Connector::WriteResult Connector::Write(engine::Connection&, const std::string&, const std::string&,
+                                        const nlohmann::json&) const {
+  throw std::logic_error(type() + " does not write by itself");
+}
 
 const Connector* FindConnector(std::string_view type) {
   for (const auto& connector : Registry()) {

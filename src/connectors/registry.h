@@ -3,11 +3,14 @@
 // Parameters are checked against the schema before anything runs.
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "engine/duckdb.h"
 
 namespace sqlflow::connectors {
 
@@ -19,6 +22,17 @@ struct ParamSpec {
   bool required = false;
   std::vector<std::string> aliases;  // older spellings users may write
   std::vector<std::string> choices;  // allowed string values, case-insensitive; empty: any
+};
+
+// A connector's failure to reach or use the outside world. `transient`: worth retrying.
+class ConnectorError : public std::runtime_error {
+ public:
+  ConnectorError(const std::string& message, bool transient)
+      : std::runtime_error(message), transient_(transient) {}
+  bool transient() const { return transient_; }
+
+ private:
+  bool transient_;
 };
 
 // A problem with one parameter, located by the caller at `key` in the JSON text.
@@ -41,6 +55,33 @@ class Connector {
   virtual std::string SourceQuery(const nlohmann::json& params, const std::string& root) const = 0;
   // The COPY options clause (without parentheses) for an export with normalized `options`.
   virtual std::string CopyOptions(const nlohmann::json& options) const = 0;
+
+  // Checks beyond the schema (one of two keys, a mode's needs); `as_source`: SOURCE params.
+  virtual std::vector<ParamIssue> Validate(const nlohmann::json& params, bool as_source) const {
+    (void)params;
+    (void)as_source;
+    return {};
+  }
+
+  // Sources that stream rows in themselves (PostgreSQL) instead of giving DuckDB a query: they
+  // read into the new temporary table `table` and return the row count.
+  virtual bool streams() const { return false; }
+  virtual uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
+                            const std::string& table) const;
+
+  // Destinations that write themselves (PostgreSQL) instead of DuckDB's COPY to a file.
+  struct WriteResult {
+    uint64_t rows = 0;
+    uint64_t inserted = 0;
+    uint64_t updated = 0;
+  };
+  virtual bool writes_itself() const { return false; }
+  virtual WriteResult Write(engine::Connection& connection, const std::string& query,
+                            const std::string& target, const nlohmann::json& options) const;
+
+  // Checks that the source can be reached (connects, or finds the files); returns what it found.
+  // Throws std::runtime_error with the cause.
+  virtual std::string Test(const nlohmann::json& params, const std::string& root) const = 0;
 };
 
 const Connector* FindConnector(std::string_view type);

@@ -210,6 +210,35 @@ void Appender::Flush() {
   Check(duckdb_appender_flush(handle_));
 }
 
+ChunkAppender::ChunkAppender(Connection& connection, const std::string& catalog, const std::string& table) {
+  if (duckdb_appender_create_ext(connection.handle(), catalog.empty() ? nullptr : catalog.c_str(), nullptr,
+                                 table.c_str(), &handle_) == DuckDBError) {
+    std::string message = handle_ ? duckdb_appender_error(handle_) : "unknown error";
+    duckdb_appender_destroy(&handle_);
+    throw EngineError(fmt::format("cannot append to '{}': {}", table, message));
+  }
+  for (idx_t i = 0; i < duckdb_appender_column_count(handle_); ++i)
+    types_.push_back(duckdb_appender_column_type(handle_, i));
+}
+
+ChunkAppender::~ChunkAppender() {
+  for (auto& type : types_) duckdb_destroy_logical_type(&type);
+  if (handle_) duckdb_appender_destroy(&handle_);
+}
+
+duckdb_data_chunk ChunkAppender::NewChunk() {
+  return duckdb_create_data_chunk(types_.data(), types_.size());
+}
+
+void ChunkAppender::Append(duckdb_data_chunk chunk) {
+  if (duckdb_append_data_chunk(handle_, chunk) == DuckDBError)
+    throw EngineError(duckdb_appender_error(handle_));
+}
+
+void ChunkAppender::Close() {
+  if (duckdb_appender_close(handle_) == DuckDBError) throw EngineError(duckdb_appender_error(handle_));
+}
+
 PreparedStatement::PreparedStatement(Connection& connection, const std::string& sql) {
   if (duckdb_prepare(connection.handle(), sql.c_str(), &handle_) == DuckDBError) {
     std::string message = duckdb_prepare_error(handle_);

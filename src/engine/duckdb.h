@@ -137,6 +137,26 @@ class Appender {
   duckdb_appender handle_ = nullptr;
 };
 
+// Appends whole data chunks to a table: the fast path for connectors that produce rows (a chunk
+// of up to duckdb_vector_size() rows at a time, filled vector by vector).
+class ChunkAppender {
+ public:
+  // `catalog` is "temp" for temporary tables, "" for the default.
+  ChunkAppender(Connection& connection, const std::string& catalog, const std::string& table);
+  ChunkAppender(const ChunkAppender&) = delete;
+  ChunkAppender& operator=(const ChunkAppender&) = delete;
+  ~ChunkAppender();
+
+  // A new, empty chunk with the table's column types; the caller destroys it.
+  duckdb_data_chunk NewChunk();
+  void Append(duckdb_data_chunk chunk);
+  void Close();
+
+ private:
+  duckdb_appender handle_ = nullptr;
+  std::vector<duckdb_logical_type> types_;
+};
+
 class PreparedStatement {
  public:
   PreparedStatement(Connection& connection, const std::string& sql);

@@ -438,11 +438,14 @@ class Planner {
     return pos == std::string::npos ? text->location : text->location.Advanced(pos);
   }
 
+  // Checks against `specs`, then (when the schema is met) the connector's own rules.
   nlohmann::json CheckParams(const std::vector<connectors::ParamSpec>& specs, const nlohmann::json& params,
                              const std::optional<lang::Text>& text, const Location& fallback,
-                             const std::string& what) {
+                             const std::string& what, const connectors::Connector* connector = nullptr,
+                             bool as_source = true) {
     std::vector<connectors::ParamIssue> issues;
     nlohmann::json normalized = connectors::NormalizeParams(specs, params, issues);
+    if (issues.empty() && connector) issues = connector->Validate(normalized, as_source);
     for (const auto& issue : issues) {
       Error(KeyLocation(text, issue.key, fallback), "SF-PLAN-022", fmt::format("{}: {}", what, issue.message),
             issue.hint);
@@ -587,8 +590,9 @@ class Planner {
             fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
       return;
     }
-    step.params = CheckParams(connector->source_params(), params, text, statement.location,
-                              fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type));
+    step.params =
+        CheckParams(connector->source_params(), params, text, statement.location,
+                    fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type), connector, true);
   }
 
   void AddExport(const Statement& statement, Step& step) {
@@ -609,8 +613,10 @@ class Planner {
       step.sql = rewritten.text;
       AnalyzeReads(step, rewritten, exported.query.location, /*plain=*/false);
     }
-    step.id = UniqueId(fmt::format("export_{}_{}", Slug(exported.type), Slug(stem)));
     const connectors::Connector* connector = FindConnectorOrError(exported.type, exported.type_location);
+    // A database table (schema.table) is named whole; a file by its name without extension.
+    if (connector && connector->writes_itself() && !exported.is_table) stem = step.target;
+    step.id = UniqueId(fmt::format("export_{}_{}", Slug(exported.type), Slug(stem)));
     if (!connector) return;
     if (connector->export_options().empty()) {
       Error(exported.type_location, "SF-PLAN-025",
@@ -623,8 +629,19 @@ class Planner {
       if (!parsed) return;
       options = *parsed;
     }
+    // "connection": "<profile connector>" brings that connector's parameters; OPTIONS win.
+    if (options.contains("connection") && options["connection"].is_string()) {
+      auto profile = options_.connectors.find(options["connection"].get<std::string>());
+      if (profile != options_.connectors.end() && profile->second.params.is_object()) {
+        nlohmann::json merged = profile->second.params;
+        for (const auto& [key, value] : options.items()) {
+          if (key != "connection") merged[key] = value;
+        }
+        options = merged;
+      }
+    }
     step.params = CheckParams(connector->export_options(), options, exported.options, statement.location,
-                              fmt::format("EXPORT ({})", exported.type));
+                              fmt::format("EXPORT ({})", exported.type), connector, false);
   }
 
   // PYTHON_FUNC calls become calls of registered functions or table UDF placeholders; the inputs

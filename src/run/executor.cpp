@@ -1,6 +1,7 @@
 #include "run/executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -298,6 +299,11 @@ void Executor::RunStep(engine::Connection& connection, const plan::Step& step, S
       outcome.error = error.what();
       outcome.code = error.code();
       transient = error.transient();
+    } catch (const connectors::ConnectorError& error) {
+      outcome.status = interrupted_ ? StepStatus::kInterrupted : StepStatus::kFailed;
+      outcome.error = error.what();
+      outcome.code = "SF-CONN-001";
+      transient = error.transient();
     } catch (const fs::filesystem_error& error) {
       outcome.status = StepStatus::kFailed;
       outcome.error = error.what();
@@ -384,43 +390,70 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
     case plan::Step::Kind::kSource: {
       const connectors::Connector* connector = connectors::FindConnector(step.connector_type);
       if (!connector) throw StepError("SF-RUN-003", "unknown connector type " + step.connector_type);
-      std::lock_guard lock(sources_mutex_);
-      source_queries_[util::ToLower(step.source_name)] =
-          connector->SourceQuery(step.params, options_.project_root);
+      SourceDefinition source{connector, step.params, "", ""};
+      if (!connector->streams()) source.query = connector->SourceQuery(step.params, options_.project_root);
       // One named file (not a glob or a list): its size is what a load of it reads.
       if (step.params.contains("path") && step.params["path"].is_string()) {
         std::string path = step.params["path"].get<std::string>();
-        if (path.find_first_of("*?[") == std::string::npos) {
-          source_files_[util::ToLower(step.source_name)] =
-              connectors::ResolvePath(path, options_.project_root);
-        }
+        if (path.find_first_of("*?[") == std::string::npos)
+          source.file = connectors::ResolvePath(path, options_.project_root);
       }
+      std::lock_guard lock(sources_mutex_);
+      sources_[util::ToLower(step.source_name)] = std::move(source);
       return;
     }
     case plan::Step::Kind::kLoad: {
-      std::string query;
+      SourceDefinition source;
       {
         std::lock_guard lock(sources_mutex_);
-        auto it = source_queries_.find(util::ToLower(step.load_source));
-        if (it == source_queries_.end()) {
+        auto it = sources_.find(util::ToLower(step.load_source));
+        if (it == sources_.end())
           throw StepError("SF-RUN-004", "source '" + step.load_source + "' was not defined");
-        }
-        query = it->second;
-        auto file = source_files_.find(util::ToLower(step.load_source));
-        if (file != source_files_.end()) outcome.bytes = SizeOnDisk(file->second);
+        source = it->second;
       }
-      WriteTable(connection, step, query, outcome);
-      outcome.rows_read = outcome.rows;
+      if (!source.connector->streams()) {
+        if (!source.file.empty()) outcome.bytes = SizeOnDisk(source.file);
+        WriteTable(connection, step, source.query, outcome);
+        outcome.rows_read = outcome.rows;
+        return;
+      }
+      // A streaming source fills a temporary table first; the load mode then reads it, so the
+      // target changes in one transaction whatever happens on the wire.
+      static std::atomic<int> counter{0};
+      std::string staging = fmt::format("__sqlflow_source_{}", ++counter);
+      struct DropStaging {
+        engine::Connection& connection;
+        std::string table;
+        ~DropStaging() {
+          try {
+            connection.Query("DROP TABLE IF EXISTS temp.main." + engine::QuoteIdentifier(table));
+          } catch (const engine::EngineError&) {
+            // The temporary table goes with the connection anyway.
+          }
+        }
+      } drop{connection, staging};
+      outcome.rows_read = source.connector->ReadInto(connection, source.params, staging);
+      WriteTable(connection, step, "SELECT * FROM temp.main." + engine::QuoteIdentifier(staging), outcome);
       return;
     }
     case plan::Step::Kind::kTransform:
       outcome.rows_read = RowsOfTables(connection, step.reads);
       WriteTable(connection, step, step.sql, outcome);
       return;
-    case plan::Step::Kind::kExport:
+    case plan::Step::Kind::kExport: {
       outcome.rows_read = RowsOfTables(connection, step.reads);
+      const connectors::Connector* connector = connectors::FindConnector(step.export_type);
+      if (connector && connector->writes_itself()) {
+        connectors::Connector::WriteResult written =
+            connector->Write(connection, step.sql, step.target, step.params);
+        outcome.rows = written.rows;
+        outcome.inserted = written.inserted;
+        outcome.updated = written.updated;
+        return;
+      }
       outcome.rows = Export(connection, step, outcome.bytes);
       return;
+    }
     case plan::Step::Kind::kSql:
       outcome.rows_read = RowsOfTables(connection, step.reads);
       outcome.rows = connection.Query(step.sql).AffectedRows();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/registry.h"
 #include "engine/duckdb.h"
 #include "plan/plan.h"
 #include "udf/catalog.h"
@@ -105,8 +106,14 @@ class Executor {
   ExecutorOptions options_;
   std::vector<std::unique_ptr<engine::Connection>> connections_;
   std::mutex sources_mutex_;
-  std::map<std::string, std::string> source_queries_;  // source name (lower case) -> query
-  std::map<std::string, std::string> source_files_;    // source name (lower case) -> its one file
+  // What each SOURCE defined, by lower-case name: its connector, parameters and query.
+  struct SourceDefinition {
+    const connectors::Connector* connector = nullptr;
+    nlohmann::json params;
+    std::string query;  // for connectors DuckDB reads itself
+    std::string file;   // a single named file, for the bytes metric
+  };
+  std::map<std::string, SourceDefinition> sources_;
   std::atomic<bool> interrupted_{false};
 };
 

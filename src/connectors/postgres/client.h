@@ -1,0 +1,67 @@
+#pragma once
+// libpq behind RAII: a connection made from SQLFlow's parameter names, results that clear
+// themselves, and PostgreSQL's errors turned into clear ones. Passwords never reach a message.
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "connectors/registry.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace sqlflow::connectors::postgres {
+
+// A failure talking to PostgreSQL. `transient`: worth retrying (connection refused or lost).
+class PostgresError : public ConnectorError {
+ public:
+  using ConnectorError::ConnectorError;
+};
+
+class Result {
+ public:
+  explicit Result(pg_result* result) : result_(result) {}
+  Result(Result&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+  ~Result();
+  pg_result* get() const { return result_; }
+  std::string Value(int row, int column) const;
+  int rows() const;
+
+ private:
+  pg_result* result_;
+};
+
+class Client {
+ public:
+  // Connects with `params` (host, port, dbname/database, user/username, password, sslmode,
+  // connect_timeout, or a `connection` URI); libpq fills the rest from PG* variables.
+  explicit Client(const nlohmann::json& params);
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client();
+
+  // Runs SQL that returns rows or nothing; throws PostgresError.
+  Result Execute(const std::string& sql);
+  pg_conn* get() const { return connection_; }
+  std::string ServerVersion() const;
+  // The connection's last error, cleaned and classified.
+  [[noreturn]] void Fail(const std::string& what);
+
+ private:
+  pg_conn* connection_ = nullptr;
+  std::string where_;  // host:port/dbname, for messages
+};
+
+// "name" with embedded quotes doubled (PostgreSQL identifiers); `schema.table` quoted part by part.
+std::string QuoteName(const std::string& name);
+std::string QuoteQualified(const std::string& qualified);
+
+// A clear message for a libpq error: what failed and the likely cause, never the password.
+std::string ExplainError(const std::string& raw, const std::string& where, bool& transient);
+
+}  // namespace sqlflow::connectors::postgres

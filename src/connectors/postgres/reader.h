@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/duckdb.h"
+
+namespace sqlflow::connectors::postgres {
+
+// The SELECT a source reads: its `query`, or every column of `schema`.`table`.
+std::string SourceQueryFor(const nlohmann::json& params);
+
+// Streams the source's rows into the new temporary DuckDB table `table` (created with the mapped
+// column types). Throws PostgresError.
+uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& table);
+
+}  // namespace sqlflow::connectors::postgres
