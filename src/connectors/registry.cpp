@@ -73,7 +73,7 @@ bool Matches(ParamType type, const nlohmann::json& value) {
 
 }  // namespace
 
-uint64_t Connector::ReadInto(engine::Connection&, const nlohmann::json&, const std::string&) const {
+uint64_t Connector::ReadInto(engine::Connection&, const nlohmann::json&, const StagingTable&) const {
   throw std::logic_error(type() + " does not stream rows");
 }
 

@@ -66,8 +66,13 @@ class Connector {
   // Sources that stream rows in themselves (PostgreSQL) instead of giving DuckDB a query: they
   // read into the new temporary table `table` and return the row count.
   virtual bool streams() const { return false; }
+  struct StagingTable {
+    std::string schema;  // "" = the default schema
+    std::string name;
+    bool temporary = true;
+  };
   virtual uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
-                            const std::string& table) const;
+                            const StagingTable& table) const;
 
   // Destinations that write themselves (PostgreSQL) instead of DuckDB's COPY to a file.
   struct WriteResult {

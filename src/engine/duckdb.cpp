@@ -210,9 +210,11 @@ void Appender::Flush() {
   Check(duckdb_appender_flush(handle_));
 }
 
-ChunkAppender::ChunkAppender(Connection& connection, const std::string& catalog, const std::string& table) {
-  if (duckdb_appender_create_ext(connection.handle(), catalog.empty() ? nullptr : catalog.c_str(), nullptr,
-                                 table.c_str(), &handle_) == DuckDBError) {
+ChunkAppender::ChunkAppender(Connection& connection, const std::string& catalog, const std::string& schema,
+                             const std::string& table) {
+  if (duckdb_appender_create_ext(connection.handle(), catalog.empty() ? nullptr : catalog.c_str(),
+                                 schema.empty() ? nullptr : schema.c_str(), table.c_str(),
+                                 &handle_) == DuckDBError) {
     std::string message = handle_ ? duckdb_appender_error(handle_) : "unknown error";
     duckdb_appender_destroy(&handle_);
     throw EngineError(fmt::format("cannot append to '{}': {}", table, message));

@@ -141,8 +141,9 @@ class Appender {
 // of up to duckdb_vector_size() rows at a time, filled vector by vector).
 class ChunkAppender {
  public:
-  // `catalog` is "temp" for temporary tables, "" for the default.
-  ChunkAppender(Connection& connection, const std::string& catalog, const std::string& table);
+  // `catalog` is "temp" for temporary tables, "" for the default; `schema` "" for the default.
+  ChunkAppender(Connection& connection, const std::string& catalog, const std::string& schema,
+                const std::string& table);
   ChunkAppender(const ChunkAppender&) = delete;
   ChunkAppender& operator=(const ChunkAppender&) = delete;
   ~ChunkAppender();

@@ -213,6 +213,16 @@ WriteResult Merge(Connection& connection, const std::string& table, const std::s
 
 }  // namespace
 
+void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled) {
+  std::vector<std::string> parts = SplitTableName(target);
+  std::string schema = parts.size() > 1 ? QuoteIdentifier(parts[parts.size() - 2]) + "." : "";
+  Transaction transaction(connection);
+  connection.Query("DROP TABLE IF EXISTS " + QuoteTableName(target));
+  connection.Query("ALTER TABLE " + schema + QuoteIdentifier(filled) + " RENAME TO " +
+                   QuoteIdentifier(parts.back()));
+  transaction.Commit();
+}
+
 SchemaError::SchemaError(const std::string& summary, std::vector<std::string> problems)
     : EngineError(summary + Describe(problems)), problems_(std::move(problems)) {}
 

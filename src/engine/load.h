@@ -35,6 +35,10 @@ class SchemaError : public EngineError {
   std::vector<std::string> problems_;
 };
 
+// REPLACE by a table already filled: in one transaction `target` is dropped and `filled` (in the
+// same schema) takes its name, so no row is copied. Returns nothing; throws EngineError.
+void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled);
+
 // REPLACE: the table becomes exactly the query's rows. APPEND: rows inserted by column name.
 // MERGE: rows whose keys match are updated, the others inserted. APPEND and MERGE create a
 // missing table.

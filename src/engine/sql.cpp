@@ -24,8 +24,6 @@ std::string QuoteLiteral(std::string_view text) {
   return out;
 }
 
-namespace {
-
 // Splits on dots outside double quotes and removes the quotes.
 std::vector<std::string> SplitTableName(std::string_view name) {
   std::vector<std::string> parts;
@@ -50,8 +48,6 @@ std::vector<std::string> SplitTableName(std::string_view name) {
   parts.push_back(current);
   return parts;
 }
-
-}  // namespace
 
 // Quoted parts keep their case; unquoted parts are case-insensitive in DuckDB, so quoting them as
 // written is equivalent.

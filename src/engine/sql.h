@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sqlflow::engine {
 
@@ -11,6 +12,8 @@ namespace sqlflow::engine {
 std::string QuoteIdentifier(std::string_view name);
 // A table name as the user wrote it in a directive (`t`, `s.t`, `"My Table"`), quoted part by part.
 std::string QuoteTableName(std::string_view name);
+// The parts of a table name as written (`s.t`, `"My Schema"."T"`), quotes removed.
+std::vector<std::string> SplitTableName(std::string_view name);
 // A table name as written, for messages: quotes removed (`"Order Details"` -> Order Details).
 std::string DisplayTableName(std::string_view name);
 // 'text' with embedded quotes doubled.

@@ -631,13 +631,34 @@ class Planner {
     }
     // "connection": "<profile connector>" brings that connector's parameters; OPTIONS win.
     if (options.contains("connection") && options["connection"].is_string()) {
-      auto profile = options_.connectors.find(options["connection"].get<std::string>());
-      if (profile != options_.connectors.end() && profile->second.params.is_object()) {
-        nlohmann::json merged = profile->second.params;
+      std::string name = options["connection"].get<std::string>();
+      auto profile = options_.connectors.find(name);
+      bool uri = name.find("://") != std::string::npos || name.find('=') != std::string::npos;
+      if (profile != options_.connectors.end()) {
+        // The connection keys of the profile connector; what only a SOURCE reads is left out.
+        nlohmann::json merged = nlohmann::json::object();
+        if (profile->second.params.is_object()) {
+          for (const auto& [key, value] : profile->second.params.items()) {
+            if (key != "table" && key != "query" && key != "schema" && key != "sync_mode" &&
+                key != "cursor_field") {
+              merged[key] = value;
+            }
+          }
+        }
         for (const auto& [key, value] : options.items()) {
           if (key != "connection") merged[key] = value;
         }
         options = merged;
+      } else if (!uri) {
+        std::vector<std::string> names;
+        for (const auto& [known, definition] : options_.connectors) names.push_back(known);
+        std::string hint = util::DidYouMean(name, names);
+        Error(KeyLocation(exported.options, "connection", statement.location), "SF-PLAN-024",
+              fmt::format("unknown connector '{}' in the profile", name),
+              hint.empty()
+                  ? "name a connector under 'connectors:' in the profile, or give a postgresql:// URI"
+                  : hint);
+        return;
       }
     }
     step.params = CheckParams(connector->export_options(), options, exported.options, statement.location,

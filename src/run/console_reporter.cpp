@@ -121,7 +121,9 @@ void ConsoleReporter::PrintLine(size_t index) {
   std::string rows;
   if (step.kind != plan::Step::Kind::kSource && outcome.status == StepStatus::kSucceeded) {
     rows = fmt::format("{} {}", outcome.rows, outcome.rows == 1 ? "row" : "rows");
-    if (step.mode.kind == lang::LoadMode::Kind::kMerge)
+    std::string export_mode =
+        step.kind == plan::Step::Kind::kExport ? util::ToLower(step.params.value("mode", "")) : "";
+    if (step.mode.kind == lang::LoadMode::Kind::kMerge || export_mode == "merge" || export_mode == "upsert")
       rows = fmt::format("{} ins, {} upd", outcome.inserted, outcome.updated);
   }
   std::string time =

@@ -308,6 +308,11 @@ void Executor::RunStep(engine::Connection& connection, const plan::Step& step, S
       outcome.status = StepStatus::kFailed;
       outcome.error = error.what();
       outcome.code = "SF-RUN-002";
+    } catch (const std::exception& error) {
+      // Anything else a connector or converter throws fails the step; it never ends the process.
+      outcome.status = StepStatus::kFailed;
+      outcome.error = error.what();
+      outcome.code = "SF-RUN-008";
     }
     DropTableUdfResults(connection, step);
     if (outcome.status != StepStatus::kFailed || !transient || attempt >= options_.retries || interrupted_)
@@ -417,23 +422,37 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         outcome.rows_read = outcome.rows;
         return;
       }
-      // A streaming source fills a temporary table first; the load mode then reads it, so the
-      // target changes in one transaction whatever happens on the wire.
+      // A streaming source fills a staging table first; the target changes in one transaction
+      // afterwards, whatever happens on the wire. For REPLACE the staging table is a real table
+      // beside the target that takes its name (no second copy of the rows); otherwise a temporary
+      // one that the load mode reads.
       static std::atomic<int> counter{0};
-      std::string staging = fmt::format("__sqlflow_source_{}", ++counter);
+      bool replace = step.mode.kind == lang::LoadMode::Kind::kReplace;
+      std::vector<std::string> parts = engine::SplitTableName(step.target);
+      connectors::Connector::StagingTable staging{replace && parts.size() > 1 ? parts[parts.size() - 2] : "",
+                                                  fmt::format("__sqlflow_source_{}", ++counter), !replace};
+      std::string quoted = (staging.temporary        ? "temp.main."
+                            : staging.schema.empty() ? ""
+                                                     : engine::QuoteIdentifier(staging.schema) + ".") +
+                           engine::QuoteIdentifier(staging.name);
       struct DropStaging {
         engine::Connection& connection;
         std::string table;
         ~DropStaging() {
           try {
-            connection.Query("DROP TABLE IF EXISTS temp.main." + engine::QuoteIdentifier(table));
+            connection.Query("DROP TABLE IF EXISTS " + table);
           } catch (const engine::EngineError&) {
-            // The temporary table goes with the connection anyway.
+            // A temporary table goes with the connection anyway.
           }
         }
-      } drop{connection, staging};
+      } drop{connection, quoted};
       outcome.rows_read = source.connector->ReadInto(connection, source.params, staging);
-      WriteTable(connection, step, "SELECT * FROM temp.main." + engine::QuoteIdentifier(staging), outcome);
+      if (replace) {
+        engine::ReplaceWithTable(connection, step.target, staging.name);
+        outcome.rows = outcome.inserted = outcome.rows_read;
+        return;
+      }
+      WriteTable(connection, step, "SELECT * FROM " + quoted, outcome);
       return;
     }
     case plan::Step::Kind::kTransform:

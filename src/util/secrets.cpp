@@ -10,6 +10,17 @@ bool IsSecretName(std::string_view name) {
          EndsWith(lower, "_key") || EndsWith(lower, "_token") || EndsWith(lower, "password");
 }
 
+std::string MaskUriPassword(const std::string& text) {
+  // scheme://user:password@host... -> scheme://user:***@host...
+  size_t scheme = text.find("://");
+  if (scheme == std::string::npos) return text;
+  size_t at = text.find('@', scheme + 3);
+  if (at == std::string::npos) return text;
+  size_t colon = text.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return text;
+  return text.substr(0, colon + 1) + "***" + text.substr(at);
+}
+
 nlohmann::json MaskSecrets(const nlohmann::json& params) {
   if (params.is_array()) {
     nlohmann::json out = nlohmann::json::array();
@@ -19,7 +30,13 @@ nlohmann::json MaskSecrets(const nlohmann::json& params) {
   if (!params.is_object()) return params;
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [key, value] : params.items()) {
-    out[key] = IsSecretName(key) && !value.is_null() ? nlohmann::json("***") : MaskSecrets(value);
+    if (IsSecretName(key) && !value.is_null()) {
+      out[key] = "***";
+    } else if (value.is_string()) {
+      out[key] = MaskUriPassword(value.get<std::string>());
+    } else {
+      out[key] = MaskSecrets(value);
+    }
   }
   return out;
 }

@@ -96,6 +96,7 @@ std::vector<std::pair<std::string, std::string>> Keywords(const nlohmann::json& 
   }
   if (!params.contains("connect_timeout")) keywords.emplace_back("connect_timeout", "10");
   keywords.emplace_back("application_name", "sqlflow");
+  keywords.emplace_back("options", "-c client_min_messages=warning");  // no NOTICE chatter on stderr
   return keywords;
 }
 

@@ -5,6 +5,7 @@
 #include "connectors/postgres/client.h"
 #include "connectors/postgres/reader.h"
 #include "connectors/postgres/writer.h"
+#include "util/strings.h"
 
 namespace sqlflow::connectors {
 
@@ -70,14 +71,14 @@ class PostgresConnector : public Connector {
                                 : "a PostgreSQL source needs \"table\" or \"query\"",
                           "\"table\": \"public.orders\" or \"query\": \"SELECT ... FROM orders\""});
       }
-      if (params.value("sync_mode", std::string()) == "incremental") {
+      if (util::ToLower(params.value("sync_mode", std::string())) == "incremental") {
         issues.push_back(
             {"sync_mode", "incremental sync (cursor_field watermarks) is not available in this build",
              "use \"sync_mode\": \"full_refresh\" with MODE MERGE KEY (...) to upsert changed rows"});
       }
       return issues;
     }
-    std::string mode = params.value("mode", std::string("replace"));
+    std::string mode = util::ToLower(params.value("mode", std::string("replace")));
     if ((mode == "merge" || mode == "upsert") && (!params.contains("keys") || params["keys"].empty())) {
       issues.push_back({"mode", "a merge into PostgreSQL needs \"keys\"", "\"keys\": [\"id\"]"});
     }
@@ -89,8 +90,8 @@ class PostgresConnector : public Connector {
 
   bool streams() const override { return true; }
   uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
-                    const std::string& table) const override {
-    return postgres::ReadInto(connection, params, table);
+                    const StagingTable& table) const override {
+    return postgres::ReadInto(connection, params, table.schema, table.name, table.temporary);
   }
 
   bool writes_itself() const override { return true; }

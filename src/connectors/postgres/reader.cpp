@@ -167,16 +167,19 @@ std::string SourceQueryFor(const nlohmann::json& params) {
   return "SELECT * FROM " + QuoteQualified(table);
 }
 
-uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& table) {
+uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
+                  const std::string& table, bool temporary) {
   Client client(params);
   std::string query = SourceQueryFor(params);
   std::vector<ColumnMapping> columns = Describe(client, query);
   std::vector<std::string> definitions;
   for (const auto& column : columns)
     definitions.push_back(engine::QuoteIdentifier(column.name) + " " + column.duckdb_type);
-  duckdb.Query(fmt::format("CREATE TEMP TABLE {} ({})", engine::QuoteIdentifier(table),
+  std::string qualified =
+      (schema.empty() ? "" : engine::QuoteIdentifier(schema) + ".") + engine::QuoteIdentifier(table);
+  duckdb.Query(fmt::format("CREATE {}TABLE {} ({})", temporary ? "TEMP " : "", qualified,
                            util::Join(definitions, ", ")));
-  engine::ChunkAppender appender(duckdb, "temp", table);
+  engine::ChunkAppender appender(duckdb, temporary ? "temp" : "", schema, table);
   BinaryCopyReader reader(columns, appender);
   Result started(PQexec(client.get(), fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", query).c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_OUT) client.Fail("cannot start COPY");

@@ -12,8 +12,9 @@ namespace sqlflow::connectors::postgres {
 // The SELECT a source reads: its `query`, or every column of `schema`.`table`.
 std::string SourceQueryFor(const nlohmann::json& params);
 
-// Streams the source's rows into the new temporary DuckDB table `table` (created with the mapped
-// column types). Throws PostgresError.
-uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& table);
+// Streams the source's rows into the new DuckDB table `schema`.`table` (temporary or not; created
+// with the mapped column types). Throws PostgresError.
+uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
+                  const std::string& table, bool temporary);
 
 }  // namespace sqlflow::connectors::postgres

@@ -1,5 +1,6 @@
 #include "connectors/postgres/types.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -80,14 +81,20 @@ double NumericToDouble(const char* data, int32_t length, const ColumnMapping& ma
   int weight = static_cast<int16_t>(Read16(data + 2));
   uint16_t sign = Read16(data + 4);
   if (sign == 0xC000) return std::numeric_limits<double>::quiet_NaN();
-  double value = 0;
-  double unit = 1;
-  for (int i = 0; i < weight; ++i) unit *= 10000;
-  for (int i = 0; i < ndigits; ++i) {
-    value += Read16(data + 8 + 2 * i) * unit;
-    unit /= 10000;
+  // Through decimal text, so strtod rounds correctly (summing powers of 10000 would not).
+  std::string digits;
+  for (int i = 0; i < ndigits; ++i) digits += fmt::format("{:04d}", Read16(data + 8 + 2 * i));
+  int integer_groups = weight + 1;
+  std::string text = sign == 0x4000 ? "-" : "";
+  if (integer_groups <= 0) {
+    text += "0." + std::string(static_cast<size_t>(4 * -integer_groups), '0') + digits;
+  } else if (integer_groups >= ndigits) {
+    text += digits + std::string(static_cast<size_t>(4 * (integer_groups - ndigits)), '0');
+  } else {
+    text += digits.substr(0, static_cast<size_t>(4 * integer_groups)) + "." +
+            digits.substr(static_cast<size_t>(4 * integer_groups));
   }
-  return sign == 0x4000 ? -value : value;
+  return std::strtod(text.c_str(), nullptr);
 }
 
 ColumnMapping ElementMapping(const ColumnMapping& array) {
@@ -251,10 +258,11 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
     case 1082: {
       Expect(length, 4, mapping);
       int32_t days = static_cast<int32_t>(Read32(data));
-      // ±infinity keep their sentinels, which DuckDB shares.
-      bool infinite =
-          days == std::numeric_limits<int32_t>::max() || days == std::numeric_limits<int32_t>::min();
-      return Put<int32_t>(vector, row, infinite ? days : days + kEpochDays);
+      // Infinity is the maximum in both; -infinity is PostgreSQL's minimum but DuckDB's -maximum.
+      constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
+      if (days == kMax) return Put<int32_t>(vector, row, kMax);
+      if (days == std::numeric_limits<int32_t>::min()) return Put<int32_t>(vector, row, -kMax);
+      return Put<int32_t>(vector, row, days + kEpochDays);
     }
     case 1083:
       Expect(length, 8, mapping);
@@ -263,9 +271,10 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
     case 1184: {
       Expect(length, 8, mapping);
       int64_t micros = static_cast<int64_t>(Read64(data));
-      bool infinite =
-          micros == std::numeric_limits<int64_t>::max() || micros == std::numeric_limits<int64_t>::min();
-      return Put<int64_t>(vector, row, infinite ? micros : micros + kEpochMicros);
+      constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+      if (micros == kMax) return Put<int64_t>(vector, row, kMax);
+      if (micros == std::numeric_limits<int64_t>::min()) return Put<int64_t>(vector, row, -kMax);
+      return Put<int64_t>(vector, row, micros + kEpochMicros);
     }
     case 1186: {
       Expect(length, 16, mapping);

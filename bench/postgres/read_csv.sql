@@ -1,0 +1,1 @@
+CREATE TABLE orders AS SELECT * FROM read_csv('FILE', header = true);
