@@ -1,11 +1,13 @@
 #include "connectors/postgres/writer.h"
 
 #include <libpq-fe.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <exception>
+#include <thread>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,24 +31,72 @@ std::string Mode(const nlohmann::json& options) {
   return mode;
 }
 
-// A temporary CSV file that removes itself.
-struct TemporaryFile {
-  fs::path path;
-  ~TemporaryFile() {
-    std::error_code ignored;
-    fs::remove(path, ignored);
+// A named pipe in a temporary folder of its own. DuckDB's COPY writes CSV into it while a thread
+// sends what arrives to PostgreSQL, so producing and loading overlap and no rows touch the disk.
+class Pipe {
+ public:
+  Pipe() {
+    std::string pattern = (fs::temp_directory_path() / "sqlflow-pg-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw PostgresError("cannot create a temporary folder for the export", false);
+    folder_ = pattern;
+    path_ = folder_ / "rows.csv";
+    if (::mkfifo(path_.c_str(), 0600) != 0) throw PostgresError("cannot create a pipe for the export", false);
   }
+  ~Pipe() {
+    std::error_code ignored;
+    fs::remove_all(folder_, ignored);
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path folder_;
+  fs::path path_;
 };
 
-// Streams a file into a COPY ... FROM STDIN that `client` has started.
-void SendFile(Client& client, const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    std::streamsize read = in.gcount();
-    if (read <= 0) break;
-    if (PQputCopyData(client.get(), buffer.data(), static_cast<int>(read)) != 1) client.Fail("COPY failed");
+// COPY `table` (`columns`) FROM STDIN, fed by DuckDB running `select`. Returns DuckDB's row count.
+// Whatever fails, the COPY ends (aborted when the rows are incomplete) before this returns.
+uint64_t StreamCopy(Client& client, const std::string& table, const std::string& columns,
+                    engine::Connection& duckdb, const std::string& select) {
+  Result started(PQexec(client.get(), fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", table, columns).c_str()));
+  if (PQresultStatus(started.get()) != PGRES_COPY_IN) client.Fail("cannot start COPY into " + table);
+  Pipe pipe;
+  bool send_failed = false;
+  std::thread sender([&] {
+    int fd = ::open(pipe.path().c_str(), O_RDONLY);  // waits for DuckDB to open it
+    if (fd < 0) {
+      send_failed = true;
+      return;
+    }
+    std::vector<char> buffer(1 << 20);
+    ssize_t size = 0;
+    // Reads to the end even after a failure, so DuckDB never blocks on a full pipe.
+    while ((size = ::read(fd, buffer.data(), buffer.size())) > 0) {
+      if (!send_failed && PQputCopyData(client.get(), buffer.data(), static_cast<int>(size)) != 1) send_failed = true;
+    }
+    ::close(fd);
+  });
+  uint64_t rows = 0;
+  std::exception_ptr duckdb_failure;
+  try {
+    rows = duckdb
+               .Query(fmt::format("COPY ({}) TO {} (FORMAT csv, HEADER false)", select,
+                                  engine::QuoteLiteral(pipe.path().string())))
+               .AffectedRows();
+  } catch (...) {
+    duckdb_failure = std::current_exception();
+  }
+  // When DuckDB failed before opening the pipe, the sender still waits in open(): open and close
+  // the pipe once so it sees the end. (With no reader left, this open fails harmlessly.)
+  int unblock = ::open(pipe.path().c_str(), O_WRONLY | O_NONBLOCK);
+  if (unblock >= 0) ::close(unblock);
+  sender.join();
+  if (duckdb_failure || send_failed) {
+    PQputCopyEnd(client.get(), "the rows to export could not be produced");
+    Result ended(PQgetResult(client.get()));
+    if (duckdb_failure) std::rethrow_exception(duckdb_failure);
+    client.Fail("COPY failed");
   }
   if (PQputCopyEnd(client.get(), nullptr) != 1) client.Fail("COPY failed");
   Result result(PQgetResult(client.get()));
@@ -54,13 +104,7 @@ void SendFile(Client& client, const fs::path& file) {
     bool transient = false;
     throw PostgresError(ExplainError(PQresultErrorMessage(result.get()), "COPY", transient), transient);
   }
-}
-
-void Copy(Client& client, const std::string& table, const std::string& columns, const fs::path& file) {
-  Result started(
-      PQexec(client.get(), fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", table, columns).c_str()));
-  if (PQresultStatus(started.get()) != PGRES_COPY_IN) client.Fail("cannot start COPY into " + table);
-  SendFile(client, file);
+  return rows;
 }
 
 uint64_t CommandRows(const Result& result) {
@@ -91,14 +135,8 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
     names.push_back(QuoteName(column.name));
     definitions.push_back(QuoteName(column.name) + " " + PostgresTypeFor(column.type));
   }
-  static std::atomic<int> counter{0};
-  TemporaryFile file{fs::temp_directory_path() / fmt::format("sqlflow-pg-{}-{}.csv", ::getpid(), ++counter)};
+  std::string rows_sql = fmt::format("SELECT {} FROM ({})", util::Join(select, ", "), query);
   WriteSummary summary;
-  summary.rows =
-      duckdb
-          .Query(fmt::format("COPY (SELECT {} FROM ({})) TO {} (FORMAT csv, HEADER false)",
-                             util::Join(select, ", "), query, engine::QuoteLiteral(file.path.string())))
-          .AffectedRows();
 
   Client client(options);
   std::string table = QuoteQualified(target);
@@ -107,16 +145,16 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
   client.Execute(fmt::format("CREATE TABLE IF NOT EXISTS {} ({})", table, util::Join(definitions, ", ")));
   if (mode == "replace") {
     client.Execute("TRUNCATE " + table);
-    Copy(client, table, column_list, file.path);
+    summary.rows = StreamCopy(client, table, column_list, duckdb, rows_sql);
     summary.inserted = summary.rows;
   } else if (mode == "append") {
-    Copy(client, table, column_list, file.path);
+    summary.rows = StreamCopy(client, table, column_list, duckdb, rows_sql);
     summary.inserted = summary.rows;
   } else {
     // MERGE: the new rows go to a staging table first, are checked, then update and insert.
     client.Execute(
         fmt::format("CREATE TEMP TABLE sqlflow_stage (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP", table));
-    Copy(client, "sqlflow_stage", column_list, file.path);
+    summary.rows = StreamCopy(client, "sqlflow_stage", column_list, duckdb, rows_sql);
     std::vector<std::string> quoted_keys, match, null_keys;
     for (const auto& key : keys) {
       quoted_keys.push_back(QuoteName(key));
