@@ -384,6 +384,9 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
   record.policy = run::FailurePolicyName(executor_options.policy);
   run::RunRecorder recorder(store, plan, record, context.root / "target" / "runs");
 
+  executor_options.store = &store;
+  executor_options.pipeline = plan.pipeline;
+  executor_options.run_id = recorder.run_id();
   run::Executor executor(*database.database, executor_options);
   watcher->Attach(&executor);
   std::FILE* out = options.json ? stderr : stdout;

@@ -446,13 +446,31 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
           }
         }
       } drop{connection, quoted};
-      outcome.rows_read = source.connector->ReadInto(connection, source.params, staging);
+      // Incremental: read past the watermark; move it only once the load has committed.
+      std::string cursor = source.params.value("cursor_field", std::string());
+      bool incremental =
+          util::EqualsIgnoreCase(source.params.value("sync_mode", std::string()), "incremental") &&
+          !cursor.empty() && options_.store;
+      nlohmann::json params = source.params;
+      if (incremental) {
+        if (auto mark = options_.store->Watermark(options_.pipeline, step.load_source))
+          params["watermark"] = *mark;
+      }
+      outcome.rows_read = source.connector->ReadInto(connection, params, staging);
+      std::optional<std::string> next_mark;
+      if (incremental) {
+        next_mark = connection.QueryScalar("SELECT max(" + engine::QuoteIdentifier(cursor) +
+                                           ")::VARCHAR FROM " + quoted);
+      }
       if (replace) {
         engine::ReplaceWithTable(connection, step.target, staging.name);
         outcome.rows = outcome.inserted = outcome.rows_read;
-        return;
+      } else {
+        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome);
       }
-      WriteTable(connection, step, "SELECT * FROM " + quoted, outcome);
+      if (next_mark)
+        options_.store->SaveWatermark(options_.pipeline, step.load_source, cursor, *next_mark,
+                                      options_.run_id);
       return;
     }
     case plan::Step::Kind::kTransform:

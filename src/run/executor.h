@@ -13,6 +13,7 @@
 #include "connectors/registry.h"
 #include "engine/duckdb.h"
 #include "plan/plan.h"
+#include "state/store.h"
 #include "udf/catalog.h"
 #include "udf/runtime.h"
 
@@ -73,6 +74,10 @@ struct ExecutorOptions {
   FailurePolicy policy = FailurePolicy::kFailFast;
   int retries = 0;           // further attempts after a transient failure
   double retry_delay = 1.0;  // seconds before the first retry; doubled each time, with jitter
+  // Where incremental sources keep their watermarks (null: no incremental reads).
+  state::Store* store = nullptr;
+  std::string pipeline;
+  std::string run_id;
   // When not empty, only these steps run; the others count as done (their tables exist).
   // SOURCE steps always run: they only define how to read.
   std::set<std::string> selected;

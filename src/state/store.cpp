@@ -129,6 +129,10 @@ Store::Store(const fs::path& project_root) {
       "rows_written INTEGER, bytes INTEGER, retries INTEGER, error TEXT, error_code TEXT, location TEXT, "
       "PRIMARY KEY (run_id, step_id))");
   Execute("CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, started_at)");
+  Execute(
+      "CREATE TABLE IF NOT EXISTS watermarks (pipeline TEXT NOT NULL, source TEXT NOT NULL, cursor_field "
+      "TEXT, "
+      "value TEXT, run_id TEXT, updated_at REAL, PRIMARY KEY (pipeline, source))");
   // Stores written before runs.pid existed gain the column.
   Statement columns(db_, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
   if (columns.Step() && columns.Integer(0) == 0) Execute("ALTER TABLE runs ADD COLUMN pid INTEGER");
@@ -241,6 +245,31 @@ std::vector<StepRecord> Store::ListSteps(const std::string& run_id) {
     steps.push_back(std::move(step));
   }
   return steps;
+}
+
+std::optional<std::string> Store::Watermark(const std::string& pipeline, const std::string& source) {
+  std::lock_guard lock(mutex_);
+  Statement statement(db_, "SELECT value FROM watermarks WHERE pipeline = ? AND source = ?");
+  statement.Bind(1, pipeline).Bind(2, source);
+  if (!statement.Step()) return std::nullopt;
+  return statement.Text(0);
+}
+
+void Store::SaveWatermark(const std::string& pipeline, const std::string& source,
+                          const std::string& cursor_field, const std::string& value,
+                          const std::string& run_id) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_,
+      "INSERT OR REPLACE INTO watermarks (pipeline, source, cursor_field, value, run_id, updated_at) "
+      "VALUES (?,?,?,?,?,?)");
+  statement.Bind(1, pipeline)
+      .Bind(2, source)
+      .Bind(3, cursor_field)
+      .Bind(4, value)
+      .Bind(5, run_id)
+      .Bind(6, Now());
+  statement.Step();
 }
 
 }  // namespace sqlflow::state

@@ -70,6 +70,12 @@ class Store {
   std::vector<RunRecord> ListRuns(const std::string& pipeline = "", int limit = 20);
   std::vector<StepRecord> ListSteps(const std::string& run_id);
 
+  // The cursor value an incremental source of `pipeline` has read up to; nullopt before its first
+  // committed load.
+  std::optional<std::string> Watermark(const std::string& pipeline, const std::string& source);
+  void SaveWatermark(const std::string& pipeline, const std::string& source, const std::string& cursor_field,
+                     const std::string& value, const std::string& run_id);
+
  private:
   void Execute(const std::string& sql);
   std::mutex mutex_;

@@ -931,4 +931,55 @@ assert s["status"] == "SUCCEEDED" and s["retries"] == 2 and s["rows_written"] ==
 ok
 fi
 
+if begin incremental_across_three_runs_and_failed_load_keeps_watermark; then
+pgrun <<'SQL'
+DROP TABLE IF EXISTS ticks;
+CREATE TABLE ticks (id int, at timestamp, note text);
+INSERT INTO ticks SELECT g, TIMESTAMP '2024-01-01' + g * interval '1 hour', 'n' || g FROM generate_series(1, 5) g;
+SQL
+new_project incremental persistent
+pipeline inc <<'EOF'
+SOURCE t FROM "pg" OPTIONS {"table": "ticks", "sync_mode": "incremental", "cursor_field": "at"};
+LOAD ticks FROM t MODE APPEND;
+EXPORT SELECT count(*), max(id) FROM ticks TO 'out/n.csv' TYPE CSV OPTIONS {"header": false};
+EOF
+run_ok inc
+same "$P/out/n.csv" <<< "5,5"
+pgrun <<'SQL'
+INSERT INTO ticks SELECT g, TIMESTAMP '2024-01-01' + g * interval '1 hour', 'n' || g FROM generate_series(6, 8) g;
+SQL
+run_ok inc
+same "$P/out/n.csv" <<< "8,8"
+expect_msg "3 rows"
+run_ok inc
+same "$P/out/n.csv" <<< "8,8"
+expect_msg "0 rows"
+# A load that fails does not move the watermark: the rows are read again next time.
+pgrun <<'SQL'
+INSERT INTO ticks VALUES (9, TIMESTAMP '2024-01-01 09:00', 'n9');
+SQL
+pipeline broken <<'EOF'
+SOURCE t FROM "pg" OPTIONS {"table": "ticks", "sync_mode": "incremental", "cursor_field": "at"};
+CREATE TABLE ticks_strict (id INTEGER, "at" TIMESTAMP, note INTEGER);
+LOAD ticks_strict FROM t MODE APPEND OPTIONS {"schema": "strict"};
+EOF
+sf pipeline run broken
+expect_rc 1 "a load whose schema check fails"
+[ "$(sqlite3 "$P/.sqlflow/state.db" "SELECT count(*) FROM watermarks WHERE pipeline = 'broken'")" = "0" ] ||
+  fail "a failed load stored a watermark"
+run_ok inc
+same "$P/out/n.csv" <<< "9,9"
+[ "$(sqlite3 "$P/.sqlflow/state.db" "SELECT value FROM watermarks WHERE pipeline = 'inc' AND source = 't'")" = "2024-01-01 09:00:00" ] ||
+  fail "watermark after the fourth run"
+# Validation: incremental without a cursor.
+pipeline nocursor <<'EOF'
+SOURCE t FROM "pg" OPTIONS {"table": "ticks", "sync_mode": "incremental"};
+LOAD x FROM t;
+EOF
+sf pipeline run nocursor
+expect_rc 2 "incremental without cursor_field"
+expect_msg 'incremental sync needs a "cursor_field"'
+ok
+fi
+
 echo "$PASSED passed, 0 failed"

@@ -71,10 +71,10 @@ class PostgresConnector : public Connector {
                                 : "a PostgreSQL source needs \"table\" or \"query\"",
                           "\"table\": \"public.orders\" or \"query\": \"SELECT ... FROM orders\""});
       }
-      if (util::ToLower(params.value("sync_mode", std::string())) == "incremental") {
-        issues.push_back(
-            {"sync_mode", "incremental sync (cursor_field watermarks) is not available in this build",
-             "use \"sync_mode\": \"full_refresh\" with MODE MERGE KEY (...) to upsert changed rows"});
+      if (util::ToLower(params.value("sync_mode", std::string())) == "incremental" &&
+          !params.contains("cursor_field")) {
+        issues.push_back({"sync_mode", "incremental sync needs a \"cursor_field\"",
+                          "name a column that only grows, e.g. \"cursor_field\": \"updated_at\""});
       }
       return issues;
     }

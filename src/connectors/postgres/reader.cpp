@@ -158,7 +158,21 @@ class BinaryCopyReader {
 
 }  // namespace
 
+std::string BaseQuery(const nlohmann::json& params);
+
 std::string SourceQueryFor(const nlohmann::json& params) {
+  std::string base = BaseQuery(params);
+  if (!params.contains("watermark") || !params.contains("cursor_field")) return base;
+  // Only rows past what the last committed load read; the literal takes the column's type.
+  std::string watermark = params["watermark"].get<std::string>();
+  std::string literal = "'";
+  for (char c : watermark) literal += c == '\'' ? std::string("''") : std::string(1, c);
+  literal += "'";
+  return fmt::format("SELECT * FROM ({}) AS sqlflow_source WHERE {} > {}", base,
+                     QuoteName(params["cursor_field"].get<std::string>()), literal);
+}
+
+std::string BaseQuery(const nlohmann::json& params) {
   if (params.contains("query")) return params["query"].get<std::string>();
   std::string table = params["table"].get<std::string>();
   if (params.contains("schema") && table.find('.') == std::string::npos) {

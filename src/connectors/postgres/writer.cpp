@@ -1,13 +1,13 @@
 #include "connectors/postgres/writer.h"
 
-#include <libpq-fe.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <exception>
-#include <thread>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,7 +37,8 @@ class Pipe {
  public:
   Pipe() {
     std::string pattern = (fs::temp_directory_path() / "sqlflow-pg-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw PostgresError("cannot create a temporary folder for the export", false);
+    if (!::mkdtemp(pattern.data()))
+      throw PostgresError("cannot create a temporary folder for the export", false);
     folder_ = pattern;
     path_ = folder_ / "rows.csv";
     if (::mkfifo(path_.c_str(), 0600) != 0) throw PostgresError("cannot create a pipe for the export", false);
@@ -59,7 +60,8 @@ class Pipe {
 // Whatever fails, the COPY ends (aborted when the rows are incomplete) before this returns.
 uint64_t StreamCopy(Client& client, const std::string& table, const std::string& columns,
                     engine::Connection& duckdb, const std::string& select) {
-  Result started(PQexec(client.get(), fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", table, columns).c_str()));
+  Result started(
+      PQexec(client.get(), fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", table, columns).c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_IN) client.Fail("cannot start COPY into " + table);
   Pipe pipe;
   bool send_failed = false;
@@ -73,7 +75,8 @@ uint64_t StreamCopy(Client& client, const std::string& table, const std::string&
     ssize_t size = 0;
     // Reads to the end even after a failure, so DuckDB never blocks on a full pipe.
     while ((size = ::read(fd, buffer.data(), buffer.size())) > 0) {
-      if (!send_failed && PQputCopyData(client.get(), buffer.data(), static_cast<int>(size)) != 1) send_failed = true;
+      if (!send_failed && PQputCopyData(client.get(), buffer.data(), static_cast<int>(size)) != 1)
+        send_failed = true;
     }
     ::close(fd);
   });
