@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "connectors/plugins.h"
 #include "udf/loader.h"
 #include "util/strings.h"
 
@@ -60,6 +61,10 @@ Context LoadContext(const GlobalOptions& options) {
   context.root = fs::absolute(project::FindProjectRoot(fs::current_path(), explicit_dir)).lexically_normal();
   context.environment = project::Environment::FromProcess();
   context.environment.LoadDotEnv(context.root / ".env");
+  // Plugins first: the profile's connectors and the pipelines may name their TYPEs.
+  for (const auto& warning : connectors::LoadPlugins(connectors::PluginFolders(context.root))) {
+    fmt::print(stderr, "warning[SF-CONN-005]: {}\n", warning);
+  }
   context.profile = project::LoadProfile(context.root, options.profile, context.environment);
   context.variables = ParseVariables(options.vars);
   return context;

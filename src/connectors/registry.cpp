@@ -11,8 +11,8 @@ namespace sqlflow::connectors {
 
 namespace {
 
-const std::vector<std::unique_ptr<Connector>>& Registry() {
-  static const std::vector<std::unique_ptr<Connector>> registry = [] {
+std::vector<std::unique_ptr<Connector>>& Registry() {
+  static std::vector<std::unique_ptr<Connector>> registry = [] {
     std::vector<std::unique_ptr<Connector>> connectors;
     connectors.push_back(MakeCsvConnector());
     connectors.push_back(MakeParquetConnector());
@@ -80,6 +80,10 @@ uint64_t Connector::ReadInto(engine::Connection&, const nlohmann::json&, const S
 Connector::WriteResult Connector::Write(engine::Connection&, const std::string&, const std::string&,
                                         const nlohmann::json&) const {
   throw std::logic_error(type() + " does not write by itself");
+}
+
+void RegisterConnector(std::unique_ptr<Connector> connector) {
+  Registry().push_back(std::move(connector));
 }
 
 const Connector* FindConnector(std::string_view type) {

@@ -90,6 +90,8 @@ class Connector {
 };
 
 const Connector* FindConnector(std::string_view type);
+// Adds a connector (a plugin's) to the registry.
+void RegisterConnector(std::unique_ptr<Connector> connector);
 std::vector<std::string> ConnectorTypes();
 
 // Checks `params` against `specs`: unknown keys (with the closest valid key), aliases mapped to
