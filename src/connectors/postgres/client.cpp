@@ -116,7 +116,14 @@ Client::Client(const nlohmann::json& params) {
   std::string port = PQport(connection_) ? PQport(connection_) : "?";
   std::string db = PQdb(connection_) ? PQdb(connection_) : "?";
   where_ = fmt::format("{}:{}/{}", host, port, db);
-  if (PQstatus(connection_) != CONNECTION_OK) Fail("cannot connect");
+  if (PQstatus(connection_) != CONNECTION_OK) {
+    // The destructor does not run for a constructor that throws: close the handle here.
+    bool transient = false;
+    std::string explained = ExplainError(PQerrorMessage(connection_), where_, transient);
+    PQfinish(connection_);
+    connection_ = nullptr;
+    throw PostgresError("cannot connect: " + explained, transient);
+  }
 }
 
 Client::~Client() {
