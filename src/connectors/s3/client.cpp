@@ -1,0 +1,356 @@
+#include "connectors/s3/client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "util/strings.h"
+
+namespace sqlflow::connectors::s3 {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+// The [default] profile of ~/.aws/credentials, when there is one.
+void ReadCredentialsFile(Credentials& credentials) {
+  std::string home = Env("HOME");
+  std::string file = Env("AWS_SHARED_CREDENTIALS_FILE");
+  if (file.empty() && !home.empty()) file = home + "/.aws/credentials";
+  std::ifstream in(file);
+  std::string line, section, profile = Env("AWS_PROFILE").empty() ? "default" : Env("AWS_PROFILE");
+  while (std::getline(in, line)) {
+    std::string_view trimmed = util::Trim(line);
+    if (trimmed.empty() || trimmed.front() == '#' || trimmed.front() == ';') continue;
+    if (trimmed.front() == '[') {
+      section = std::string(util::Trim(trimmed.substr(1, trimmed.find(']') - 1)));
+      continue;
+    }
+    if (section != profile) continue;
+    size_t equals = trimmed.find('=');
+    if (equals == std::string_view::npos) continue;
+    std::string key(util::Trim(trimmed.substr(0, equals)));
+    std::string value(util::Trim(trimmed.substr(equals + 1)));
+    if (key == "aws_access_key_id" && credentials.access_key.empty()) credentials.access_key = value;
+    if (key == "aws_secret_access_key" && credentials.secret_key.empty()) credentials.secret_key = value;
+    if (key == "aws_session_token" && credentials.session_token.empty()) credentials.session_token = value;
+  }
+}
+
+// The text of the first <tag>...</tag> after `from` in `xml`, advancing `from`.
+std::optional<std::string> NextTag(const std::string& xml, const std::string& tag, size_t& from) {
+  std::string open = "<" + tag + ">", close = "</" + tag + ">";
+  size_t start = xml.find(open, from);
+  if (start == std::string::npos) return std::nullopt;
+  size_t end = xml.find(close, start);
+  if (end == std::string::npos) return std::nullopt;
+  from = end + close.size();
+  return xml.substr(start + open.size(), end - start - open.size());
+}
+
+std::string Unescape(std::string text) {
+  const std::pair<const char*, const char*> entities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
+  for (const auto& [entity, character] : entities) {
+    for (size_t pos = 0; (pos = text.find(entity, pos)) != std::string::npos; pos += 1) {
+      text.replace(pos, std::string(entity).size(), character);
+    }
+  }
+  return text;
+}
+
+size_t AppendToString(char* data, size_t size, size_t count, void* target) {
+  static_cast<std::string*>(target)->append(data, size * count);
+  return size * count;
+}
+
+size_t WriteToFile(char* data, size_t size, size_t count, void* target) {
+  return std::fwrite(data, size, count, static_cast<std::FILE*>(target)) * size;
+}
+
+struct UploadSource {
+  std::FILE* file;
+  uint64_t remaining;
+  const std::string* body;
+  size_t body_offset;
+};
+
+size_t ReadFromSource(char* buffer, size_t size, size_t count, void* target) {
+  auto* source = static_cast<UploadSource*>(target);
+  size_t wanted = size * count;
+  if (source->body) {
+    size_t left = source->body->size() - source->body_offset;
+    size_t n = std::min(wanted, left);
+    std::memcpy(buffer, source->body->data() + source->body_offset, n);
+    source->body_offset += n;
+    return n;
+  }
+  size_t n = static_cast<size_t>(std::min<uint64_t>(wanted, source->remaining));
+  size_t read = std::fread(buffer, 1, n, source->file);
+  source->remaining -= read;
+  return read;
+}
+
+size_t HeaderCallback(char* data, size_t size, size_t count, void* target) {
+  std::string line(data, size * count);
+  if (util::StartsWith(util::ToLower(line), "etag:")) {
+    *static_cast<std::string*>(target) = std::string(util::Trim(line.substr(5)));
+  }
+  return size * count;
+}
+
+}  // namespace
+
+std::string UriEncode(const std::string& text, bool keep_slash) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+Credentials ResolveCredentials(const nlohmann::json& params) {
+  Credentials credentials;
+  auto text = [&](const char* key) {
+    return params.contains(key) ? params[key].get<std::string>() : std::string();
+  };
+  credentials.access_key = text("access_key_id");
+  credentials.secret_key = text("secret_access_key");
+  credentials.session_token = text("session_token");
+  credentials.endpoint = text("endpoint_url");
+  std::string region = text("region");
+  if (credentials.access_key.empty()) credentials.access_key = Env("AWS_ACCESS_KEY_ID");
+  if (credentials.secret_key.empty()) credentials.secret_key = Env("AWS_SECRET_ACCESS_KEY");
+  if (credentials.session_token.empty()) credentials.session_token = Env("AWS_SESSION_TOKEN");
+  if (region.empty()) region = Env("AWS_REGION").empty() ? Env("AWS_DEFAULT_REGION") : Env("AWS_REGION");
+  if (!region.empty()) credentials.region = region;
+  if (credentials.endpoint.empty()) credentials.endpoint = Env("AWS_ENDPOINT_URL_S3");
+  if (credentials.endpoint.empty()) credentials.endpoint = Env("AWS_ENDPOINT_URL");
+  if (credentials.access_key.empty() || credentials.secret_key.empty()) ReadCredentialsFile(credentials);
+  if (credentials.endpoint.empty())
+    credentials.endpoint = fmt::format("https://s3.{}.amazonaws.com", credentials.region);
+  while (util::EndsWith(credentials.endpoint, "/")) credentials.endpoint.pop_back();
+  return credentials;
+}
+
+Client::Client(Credentials credentials, int attempts)
+    : credentials_(std::move(credentials)), attempts_(attempts) {
+  GlobalInit();
+}
+
+Client::Response Client::Once(const std::string& method, const std::string& url, const fs::path* upload,
+                              uint64_t offset, uint64_t length, const fs::path* download,
+                              const std::string& body) {
+  CURL* curl = curl_easy_init();
+  if (!curl) throw S3Error("cannot start a request", true, 0);
+  Response response;
+  std::FILE* in = nullptr;
+  std::FILE* out = nullptr;
+  struct curl_slist* headers = nullptr;
+  struct Cleanup {
+    CURL* curl;
+    std::FILE*& in;
+    std::FILE*& out;
+    struct curl_slist*& headers;
+    ~Cleanup() {
+      if (in) std::fclose(in);
+      if (out) std::fclose(out);
+      curl_slist_free_all(headers);
+      curl_easy_cleanup(curl);
+    }
+  } cleanup{curl, in, out, headers};
+  // Signed by libcurl; the payload is not hashed (it does not add this header itself).
+  headers = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+  if (!credentials_.session_token.empty()) {
+    headers = curl_slist_append(headers, ("x-amz-security-token: " + credentials_.session_token).c_str());
+  }
+  std::string sigv4 = "aws:amz:" + credentials_.region + ":s3";
+  std::string user = credentials_.access_key + ":" + credentials_.secret_key;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERPWD, user.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);  // abort a stalled transfer after 30 s
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.etag);
+  UploadSource source{nullptr, 0, nullptr, 0};
+  if (method == "PUT" || method == "POST") {
+    if (upload) {
+      in = std::fopen(upload->c_str(), "rb");
+      if (!in) throw S3Error("cannot read " + upload->string(), false, 0);
+      std::fseek(in, static_cast<long>(offset), SEEK_SET);
+      source = {in, length, nullptr, 0};
+    } else {
+      source = {nullptr, 0, &body, 0};
+      length = body.size();
+    }
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    if (method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadFromSource);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &source);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(length));
+  } else if (method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  if (download) {
+    out = std::fopen(download->c_str(), "wb");
+    if (!out) throw S3Error("cannot write " + download->string(), false, 0);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteToFile);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  }
+  CURLcode code = curl_easy_perform(curl);
+  if (code != CURLE_OK) {
+    throw S3Error(fmt::format("{} {}: {}", method, url, curl_easy_strerror(code)), true, 0);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  if (out && response.status >= 300) {
+    // The error document went to the file: read it back for the message.
+    std::fclose(out);
+    out = nullptr;
+    std::ifstream error(*download);
+    response.body.assign(std::istreambuf_iterator<char>(error), std::istreambuf_iterator<char>());
+  }
+  return response;
+}
+
+Client::Response Client::Request(const std::string& method, const std::string& bucket, const std::string& key,
+                                 std::vector<std::pair<std::string, std::string>> query,
+                                 const fs::path* upload, uint64_t offset, uint64_t length,
+                                 const fs::path* download, const std::string& body) {
+  // Path-style addressing, with the query sorted and encoded as SigV4 wants (libcurl does not).
+  std::sort(query.begin(), query.end());
+  std::string url = credentials_.endpoint + "/" + UriEncode(bucket, false);
+  if (!key.empty()) url += "/" + UriEncode(key, true);
+  for (size_t i = 0; i < query.size(); ++i) {
+    url += (i == 0 ? "?" : "&") + UriEncode(query[i].first, false) + "=" + UriEncode(query[i].second, false);
+  }
+  std::mt19937 jitter(std::random_device{}());
+  std::string where = key.empty() ? "s3://" + bucket : "s3://" + bucket + "/" + key;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      Response response = Once(method, url, upload, offset, length, download, body);
+      if (response.status < 300) return response;
+      size_t from = 0;
+      std::string code = NextTag(response.body, "Code", from).value_or("");
+      std::string message = Unescape(NextTag(response.body, "Message", from = 0).value_or(""));
+      bool transient = response.status >= 500 || response.status == 429 || code == "SlowDown";
+      std::string hint;
+      if (response.status == 403) {
+        hint = code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId"
+                   ? " [check the access key and secret (access_key_id/secret_access_key or AWS_* variables)]"
+                   : " [access denied: check the keys, the region and this machine's clock]";
+      } else if (response.status == 404) {
+        hint = code == "NoSuchBucket" ? fmt::format(" [no bucket {}]", bucket)
+                                      : fmt::format(" [no object {}]", where);
+      }
+      throw S3Error(
+          fmt::format("S3 {} {}: HTTP {} {} {}{}", method, where, response.status, code, message, hint),
+          transient, response.status);
+    } catch (const S3Error& error) {
+      if (!error.transient() || attempt >= attempts_) throw;
+      double delay =
+          0.2 * (1 << (attempt - 1)) * (1.0 + std::uniform_real_distribution<double>(0, 0.25)(jitter));
+      std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    }
+  }
+}
+
+std::vector<Object> Client::List(const std::string& bucket, const std::string& prefix) {
+  std::vector<Object> objects;
+  std::string token;
+  while (true) {
+    std::vector<std::pair<std::string, std::string>> query = {{"list-type", "2"}, {"prefix", prefix}};
+    if (!token.empty()) query.emplace_back("continuation-token", token);
+    Response response = Request("GET", bucket, "", query);
+    size_t from = 0;
+    while (auto contents = NextTag(response.body, "Contents", from)) {
+      size_t inner = 0;
+      Object object;
+      object.key = Unescape(NextTag(*contents, "Key", inner).value_or(""));
+      inner = 0;
+      object.size = std::stoull(NextTag(*contents, "Size", inner).value_or("0"));
+      objects.push_back(std::move(object));
+    }
+    size_t at = 0;
+    bool truncated = NextTag(response.body, "IsTruncated", at).value_or("false") == "true";
+    at = 0;
+    token = Unescape(NextTag(response.body, "NextContinuationToken", at).value_or(""));
+    if (!truncated || token.empty()) break;
+  }
+  return objects;
+}
+
+void Client::Download(const std::string& bucket, const std::string& key, const fs::path& file) {
+  Request("GET", bucket, key, {}, nullptr, 0, 0, &file);
+}
+
+void Client::CheckBucket(const std::string& bucket) {
+  Request("GET", bucket, "", {{"list-type", "2"}, {"max-keys", "1"}});
+}
+
+void Client::Upload(const std::string& bucket, const std::string& key, const fs::path& file,
+                    uint64_t part_size) {
+  uint64_t size = fs::file_size(file);
+  if (size <= part_size) {
+    Request("PUT", bucket, key, {}, &file, 0, size);
+    return;
+  }
+  Response created = Request("POST", bucket, key, {{"uploads", ""}});
+  size_t at = 0;
+  std::string upload_id = NextTag(created.body, "UploadId", at).value_or("");
+  if (upload_id.empty()) throw S3Error("S3 did not start the multipart upload of " + key, false, 0);
+  try {
+    std::string parts;
+    int number = 1;
+    for (uint64_t offset = 0; offset < size; offset += part_size, ++number) {
+      uint64_t length = std::min(part_size, size - offset);
+      Response part =
+          Request("PUT", bucket, key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
+                  &file, offset, length);
+      parts += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, part.etag);
+    }
+    Request("POST", bucket, key, {{"uploadId", upload_id}}, nullptr, 0, 0, nullptr,
+            "<CompleteMultipartUpload>" + parts + "</CompleteMultipartUpload>");
+  } catch (...) {
+    // No partial object may ever become visible: abort, and report the original failure.
+    try {
+      Request("DELETE", bucket, key, {{"uploadId", upload_id}});
+    } catch (const S3Error&) {
+    }
+    throw;
+  }
+}
+
+}  // namespace sqlflow::connectors::s3
