@@ -25,31 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PASSED=0
-TEST=""
-P=""    # the current project folder
-OUT=""  # stdout of the last `sf` call
-ERR=""  # stderr of the last `sf` call
-RC=0    # exit code of the last `sf` call
-
-fail() {
-  echo "FAIL [$TEST]: $*" >&2
-  if [ -n "$OUT" ] && [ -f "$OUT" ]; then
-    echo "--- stdout of the last sqlflow command" >&2
-    head -60 "$OUT" >&2
-  fi
-  if [ -n "$ERR" ] && [ -f "$ERR" ]; then
-    echo "--- stderr of the last sqlflow command" >&2
-    head -40 "$ERR" >&2
-  fi
-  exit 1
-}
-
-begin() { TEST="$1"; OUT=""; ERR=""; }
-ok() {
-  echo "ok $TEST"
-  PASSED=$((PASSED + 1))
-}
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
 
 # new_project NAME [memory|persistent] [extra profile YAML]: creates $ROOT/NAME and sets P.
 new_project() {
@@ -64,27 +41,8 @@ new_project() {
 }
 
 # pipeline NAME < text: writes pipelines/NAME.sf of the current project.
-pipeline() { cat > "$P/pipelines/$1.sf"; }
 
 # sf ARGS...: runs sqlflow in the current project (bounded), keeping stdout/stderr/exit code.
-CALLS=0
-# With FAULT set, SQLFLOW_FAULT_INJECT=$FAULT is in its environment (step_id=N: the first N
-# attempts of the step fail with a transient error).
-FAULT=""
-sf() {
-  CALLS=$((CALLS + 1))
-  OUT="$ROOT/.out.$CALLS"
-  ERR="$ROOT/.err.$CALLS"
-  RC=0
-  if [ -n "$FAULT" ]; then
-    (cd "$P" && SQLFLOW_FAULT_INJECT="$FAULT" timeout 60 "$SQLFLOW" "$@") > "$OUT" 2> "$ERR" || RC=$?
-  else
-    (cd "$P" && timeout 60 "$SQLFLOW" "$@") > "$OUT" 2> "$ERR" || RC=$?
-  fi
-}
-
-# expect_rc CODE DESCRIPTION
-expect_rc() { [ "$RC" -eq "$1" ] || fail "$2: exit code $RC, expected $1"; }
 expect_out() { grep -qF -- "$1" "$OUT" || fail "stdout lacks: $1"; }
 expect_err() { grep -qF -- "$1" "$ERR" || fail "stderr lacks: $1"; }
 

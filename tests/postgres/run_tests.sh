@@ -64,37 +64,9 @@ pg_start() {
     -o "-p $PG_PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 }
 
-PASSED=0
-TEST=""
-P=""    # the current project folder
-OUT=""  # stdout of the last `sf` call
-ERR=""  # stderr of the last `sf` call
-RC=0    # exit code of the last `sf` call
-
-fail() {
-  echo "FAIL [$TEST]: $*" >&2
-  if [ -n "$OUT" ] && [ -f "$OUT" ]; then
-    echo "--- stdout of the last sqlflow command" >&2
-    head -60 "$OUT" >&2
-  fi
-  if [ -n "$ERR" ] && [ -f "$ERR" ]; then
-    echo "--- stderr of the last sqlflow command" >&2
-    head -40 "$ERR" >&2
-  fi
-  exit 1
-}
-
-# begin NAME: starts a test (each is wrapped in `if begin NAME; then ... fi`); false when
-# NAME_REGEX is given and NAME does not match it.
-begin() {
-  TEST="$1"; OUT=""; ERR=""
-  if [ -n "$ONLY" ] && ! [[ "$TEST" =~ $ONLY ]]; then return 1; fi
-  return 0
-}
-ok() {
-  echo "ok $TEST"
-  PASSED=$((PASSED + 1))
-}
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
+SF_ENV=(TZ=UTC)
 
 # pg ARGS...: psql as the server's superuser; stops on the first SQL error.
 pg() { env "${PG_ENV[@]}" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -127,25 +99,12 @@ connectors:
 EOF
 }
 
-# pipeline NAME < text: writes pipelines/NAME.sf of the current project.
-pipeline() { cat > "$P/pipelines/$1.sf"; }
 
 # The connection keys as PARAMS/OPTIONS JSON members (without braces).
 CONN="\"host\": \"127.0.0.1\", \"port\": $PG_PORT, \"dbname\": \"$PG_DB\", \"user\": \"$PG_USER\", \"password\": \"$PG_PASSWORD\""
 
 # sf ARGS...: runs sqlflow in the current project (bounded, TZ=UTC, no PG* variables unless
 # SF_ENV holds them), keeping stdout/stderr/exit code.
-CALLS=0
-SF_ENV=()
-sf() {
-  CALLS=$((CALLS + 1))
-  OUT="$ROOT/.out.$CALLS"
-  ERR="$ROOT/.err.$CALLS"
-  RC=0
-  (cd "$P" && env "${SF_ENV[@]}" TZ=UTC timeout 60 "$SQLFLOW" "$@") > "$OUT" 2> "$ERR" || RC=$?
-}
-
-expect_rc() { [ "$RC" -eq "$1" ] || fail "$2: exit code $RC, expected $1"; }
 # expect_msg TEXT: stdout or stderr of the last call holds TEXT.
 expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
 expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
@@ -390,9 +349,9 @@ if begin source_pg_environment_variables_only; then
 make_orders
 new_project pgenv
 orders_pipeline env_only 'SOURCE s TYPE POSTGRES PARAMS {"table": "sales.orders"};'
-SF_ENV=("${PG_ENV[@]}")
+SF_ENV=(TZ=UTC "${PG_ENV[@]}")
 run_ok env_only
-SF_ENV=()
+SF_ENV=(TZ=UTC)
 same "$P/out/env_only.csv" <<< "$SALES_ROWS"
 ok
 fi

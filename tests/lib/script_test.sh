@@ -1,0 +1,57 @@
+# Shared by the scripted test suites (tests/execution, tests/postgres): sourced, not run.
+# Each test is `if begin NAME; then ... ok; fi`; `sf ARGS` runs sqlflow in the current project $P
+# and records its stdout ($OUT), stderr ($ERR) and exit code ($RC).
+#
+# The suite sets: SQLFLOW (the binary), ROOT (a scratch folder), ONLY (a regex of tests to run,
+# may be empty), and optionally SF_ENV (extra environment for sqlflow, an array) and FAULT
+# (SQLFLOW_FAULT_INJECT for the next calls).
+
+PASSED=0
+TEST=""
+P=""    # the current project folder
+OUT=""  # stdout of the last `sf` call
+ERR=""  # stderr of the last `sf` call
+RC=0    # exit code of the last `sf` call
+CALLS=0
+SF_ENV=()
+FAULT=""
+
+fail() {
+  echo "FAIL [$TEST]: $*" >&2
+  if [ -n "$OUT" ] && [ -f "$OUT" ]; then
+    echo "--- stdout of the last sqlflow command" >&2
+    head -60 "$OUT" >&2
+  fi
+  if [ -n "$ERR" ] && [ -f "$ERR" ]; then
+    echo "--- stderr of the last sqlflow command" >&2
+    head -40 "$ERR" >&2
+  fi
+  exit 1
+}
+
+# begin NAME: false when ONLY is set and NAME does not match it.
+begin() {
+  TEST="$1"; OUT=""; ERR=""
+  if [ -n "${ONLY:-}" ] && ! [[ "$TEST" =~ $ONLY ]]; then return 1; fi
+  return 0
+}
+
+ok() {
+  echo "ok $TEST"
+  PASSED=$((PASSED + 1))
+}
+
+# pipeline NAME < text: writes pipelines/NAME.sf of the current project.
+pipeline() { cat > "$P/pipelines/$1.sf"; }
+
+sf() {
+  CALLS=$((CALLS + 1))
+  OUT="$ROOT/.out.$CALLS"
+  ERR="$ROOT/.err.$CALLS"
+  RC=0
+  local environment=("${SF_ENV[@]}")
+  [ -n "$FAULT" ] && environment+=("SQLFLOW_FAULT_INJECT=$FAULT")
+  (cd "$P" && env "${environment[@]}" timeout 60 "$SQLFLOW" "$@") > "$OUT" 2> "$ERR" || RC=$?
+}
+
+expect_rc() { [ "$RC" -eq "$1" ] || fail "$2: exit code $RC, expected $1"; }
