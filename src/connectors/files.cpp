@@ -63,6 +63,12 @@ void AddCompression(const nlohmann::json& options, std::vector<std::string>& par
   parts.push_back("COMPRESSION " + QuoteLiteral(util::ToLower(options["compression"].get<std::string>())));
 }
 
+// compression = '...' for DuckDB's CSV and JSON readers (by default they go by the extension).
+void AddReaderCompression(const nlohmann::json& params, std::vector<std::string>& args) {
+  std::string compression = util::ToLower(params.value("compression", std::string("auto")));
+  if (compression != "auto") args.push_back("compression = " + QuoteLiteral(compression));
+}
+
 void AddPartitionBy(const nlohmann::json& options, std::vector<std::string>& parts) {
   if (options.contains("partition_by"))
     parts.push_back("PARTITION_BY (" + IdentifierList(options["partition_by"]) + ")");
@@ -116,6 +122,7 @@ class CsvConnector : public Connector {
         {"timestampformat", ParamType::kString, false, {"timestamp_format"}, {}},
         {"auto_detect", ParamType::kBool, false, {}, {}},
         {"union_by_name", ParamType::kBool, false, {}, {}},
+        {"compression", ParamType::kString, false, {}, {"none", "gzip", "zstd", "auto"}},
     };
     return specs;
   }
@@ -157,6 +164,7 @@ class CsvConnector : public Connector {
     }
     if (params.contains("auto_detect")) args.push_back("auto_detect = " + Bool(params["auto_detect"]));
     if (params.contains("union_by_name")) args.push_back("union_by_name = " + Bool(params["union_by_name"]));
+    AddReaderCompression(params, args);
     return "SELECT * FROM read_csv(" + util::Join(args, ", ") + ")";
   }
 
@@ -244,6 +252,7 @@ class JsonConnector : public Connector {
         {"path", ParamType::kStringOrList, true, {"file", "file_path"}, {}},
         {"format", ParamType::kString, false, {}, {"auto", "array", "newline_delimited", "ndjson"}},
         {"columns", ParamType::kObject, false, {}, {}},
+        {"compression", ParamType::kString, false, {}, {"none", "gzip", "zstd", "auto"}},
     };
     return specs;
   }
@@ -266,6 +275,7 @@ class JsonConnector : public Connector {
     std::vector<std::string> args = {PathArgument(params["path"], root),
                                      "format = " + QuoteLiteral(Format(params))};
     if (params.contains("columns")) args.push_back(ColumnTypesArgument(params["columns"]));
+    AddReaderCompression(params, args);
     return "SELECT * FROM read_json(" + util::Join(args, ", ") + ")";
   }
 

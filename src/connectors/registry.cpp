@@ -4,6 +4,7 @@
 
 #include "connectors/files.h"
 #include "connectors/postgres/postgres.h"
+#include "connectors/s3/s3.h"
 #include "util/secrets.h"
 #include "util/strings.h"
 
@@ -18,6 +19,7 @@ std::vector<std::unique_ptr<Connector>>& Registry() {
     connectors.push_back(MakeParquetConnector());
     connectors.push_back(MakeJsonConnector());
     connectors.push_back(MakePostgresConnector());
+    connectors.push_back(MakeS3Connector());
     return connectors;
   }();
   return registry;
@@ -99,19 +101,23 @@ std::vector<std::string> ConnectorTypes() {
   return types;
 }
 
+const ParamSpec* SpecFor(const std::vector<ParamSpec>& specs, std::string_view key) {
+  for (const auto& spec : specs) {
+    if (util::EqualsIgnoreCase(spec.name, key)) return &spec;
+    for (const auto& alias : spec.aliases) {
+      if (util::EqualsIgnoreCase(alias, key)) return &spec;
+    }
+  }
+  return nullptr;
+}
+
 nlohmann::json NormalizeParams(const std::vector<ParamSpec>& specs, const nlohmann::json& params,
                                std::vector<ParamIssue>& issues) {
   nlohmann::json normalized = nlohmann::json::object();
   std::vector<std::string> valid;
   for (const auto& spec : specs) valid.push_back(spec.name);
   for (const auto& [key, value] : params.items()) {
-    const ParamSpec* match = nullptr;
-    for (const auto& spec : specs) {
-      if (util::EqualsIgnoreCase(spec.name, key)) match = &spec;
-      for (const auto& alias : spec.aliases) {
-        if (util::EqualsIgnoreCase(alias, key)) match = &spec;
-      }
-    }
+    const ParamSpec* match = SpecFor(specs, key);
     if (!match) {
       std::string hint = util::DidYouMean(key, valid);
       if (hint.empty()) hint = "valid keys: " + util::Join(valid, ", ");

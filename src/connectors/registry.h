@@ -94,6 +94,9 @@ const Connector* FindConnector(std::string_view type);
 void RegisterConnector(std::unique_ptr<Connector> connector);
 std::vector<std::string> ConnectorTypes();
 
+// The spec named `key` or having it as an alias (case-insensitive); nullptr when none.
+const ParamSpec* SpecFor(const std::vector<ParamSpec>& specs, std::string_view key);
+
 // Checks `params` against `specs`: unknown keys (with the closest valid key), aliases mapped to
 // their canonical names, required keys, types and choices. Returns the normalized object.
 nlohmann::json NormalizeParams(const std::vector<ParamSpec>& specs, const nlohmann::json& params,

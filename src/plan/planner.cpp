@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "connectors/registry.h"
+#include "connectors/s3/s3.h"
 #include "engine/sql.h"
 #include "lang/condition.h"
 #include "lang/lexer.h"
@@ -629,20 +630,50 @@ class Planner {
       if (!parsed) return;
       options = *parsed;
     }
+    // To S3, a file format's options and the keys that reach the bucket. TYPE S3 takes the
+    // format from "file_format" or the key's extension and becomes that TYPE.
+    std::vector<connectors::ParamSpec> specs = connector->export_options();
+    bool to_s3 = connectors::s3::IsS3Uri(step.target);
+    if (util::EqualsIgnoreCase(exported.type, "S3")) {
+      std::string format = options.contains("file_format") && options["file_format"].is_string()
+                               ? util::ToLower(options["file_format"].get<std::string>())
+                               : connectors::s3::FormatOfKey(step.target);
+      if (!to_s3 || (format != "csv" && format != "parquet" && format != "json" && format != "ndjson")) {
+        Error(
+            to_s3 ? KeyLocation(exported.options, "file_format", statement.location) : exported.uri.location,
+            "SF-PLAN-022",
+            to_s3 ? "EXPORT (S3): cannot tell the file format of '" + step.target + "'"
+                  : "EXPORT (S3) writes to an s3:// URI, not '" + step.target + "'",
+            to_s3 ? "add \"file_format\": \"csv\", \"parquet\", \"json\" or \"ndjson\""
+                  : "TO 's3://my-bucket/path/file.parquet'");
+        return;
+      }
+      if (format == "ndjson") options["format"] = "newline_delimited";
+      options.erase("file_format");
+      connector = connectors::FindConnector(format == "ndjson" ? "JSON" : util::ToUpper(format));
+      step.export_type = connector->type();
+      specs = connector->export_options();
+    }
+    if (to_s3) {
+      if (connector->writes_itself()) {
+        Error(exported.uri.location, "SF-PLAN-022",
+              fmt::format("EXPORT ({}) cannot write to an s3:// URI", exported.type),
+              "export to S3 as CSV, PARQUET or JSON");
+        return;
+      }
+      for (const auto& spec : connectors::s3::ConnectionParams()) specs.push_back(spec);
+    }
     // "connection": "<profile connector>" brings that connector's parameters; OPTIONS win.
     if (options.contains("connection") && options["connection"].is_string()) {
       std::string name = options["connection"].get<std::string>();
       auto profile = options_.connectors.find(name);
       bool uri = name.find("://") != std::string::npos || name.find('=') != std::string::npos;
       if (profile != options_.connectors.end()) {
-        // The connection keys of the profile connector; what only a SOURCE reads is left out.
+        // The connection keys of the profile connector: what only a SOURCE reads is left out.
         nlohmann::json merged = nlohmann::json::object();
         if (profile->second.params.is_object()) {
           for (const auto& [key, value] : profile->second.params.items()) {
-            if (key != "table" && key != "query" && key != "schema" && key != "sync_mode" &&
-                key != "cursor_field") {
-              merged[key] = value;
-            }
+            if (connectors::SpecFor(specs, key)) merged[key] = value;
           }
         }
         for (const auto& [key, value] : options.items()) {
@@ -661,7 +692,7 @@ class Planner {
         return;
       }
     }
-    step.params = CheckParams(connector->export_options(), options, exported.options, statement.location,
+    step.params = CheckParams(specs, options, exported.options, statement.location,
                               fmt::format("EXPORT ({})", exported.type), connector, false);
   }
 

@@ -16,10 +16,12 @@
 
 #include "connectors/files.h"
 #include "connectors/registry.h"
+#include "connectors/s3/s3.h"
 #include "engine/load.h"
 #include "engine/sql.h"
 #include "state/store.h"
 #include "util/strings.h"
+#include "util/temp_dir.h"
 
 namespace sqlflow::run {
 
@@ -526,9 +528,10 @@ void Executor::WriteTable(engine::Connection& connection, const plan::Step& step
 uint64_t Executor::Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes) {
   const connectors::Connector* connector = connectors::FindConnector(step.export_type);
   if (!connector) throw StepError("SF-RUN-003", "unknown export type " + step.export_type);
+  if (connectors::s3::IsS3Uri(step.target)) return ExportToS3(connection, step, *connector, bytes);
   if (step.target.find("://") != std::string::npos && !util::StartsWith(step.target, "file://")) {
-    throw StepError("SF-RUN-006",
-                    "export destination '" + step.target + "' needs a connector this build lacks");
+    throw StepError("SF-RUN-006", "export destination '" + step.target +
+                                      "' is not supported (export to a file path or an s3:// URI)");
   }
   std::string target = util::StartsWith(step.target, "file://") ? step.target.substr(7) : step.target;
   fs::path final_path = connectors::ResolvePath(target, options_.project_root);
@@ -551,6 +554,20 @@ uint64_t Executor::Export(engine::Connection& connection, const plan::Step& step
     fs::remove_all(temporary, ignored);
     throw;
   }
+}
+
+uint64_t Executor::ExportToS3(engine::Connection& connection, const plan::Step& step,
+                              const connectors::Connector& connector, uint64_t& bytes) {
+  // DuckDB writes the file (or the folder of partitions) into a private spool, then it goes up;
+  // the spool is removed on every path.
+  util::TempDir spool("sqlflow-s3-export");
+  std::string name = step.target.substr(step.target.rfind('/') + 1);
+  fs::path local = spool.path() / (name.empty() ? "export" : name);
+  std::string copy = "COPY (" + step.sql + ") TO " + engine::QuoteLiteral(local.string()) + " (" +
+                     connector.CopyOptions(step.params) + ")";
+  uint64_t rows = connection.Query(copy).AffectedRows();
+  bytes = connectors::s3::UploadExport(local, step.target, step.params);
+  return rows;
 }
 
 }  // namespace sqlflow::run

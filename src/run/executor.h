@@ -102,6 +102,8 @@ class Executor {
   void WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
                   StepOutcome& outcome);
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
+  uint64_t ExportToS3(engine::Connection& connection, const plan::Step& step,
+                      const connectors::Connector& connector, uint64_t& bytes);
   void RegisterScalarUdfs(engine::Connection& connection);
   void RunTableUdfs(engine::Connection& connection, const plan::Step& step);
   void DropTableUdfResults(engine::Connection& connection, const plan::Step& step);

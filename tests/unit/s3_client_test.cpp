@@ -71,7 +71,7 @@ TEST_F(S3ClientTest, UploadListDownloadRoundTrip) {
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_EQ(objects[0].key, "round/trip one.csv");
   EXPECT_EQ(objects[0].size, std::string("id,name\n1,ä ö\n").size());
-  client.Download("sqlflow-test", "round/trip one.csv", dir_ / "back.csv");
+  client.Download({"round/trip one.csv", 0}, "sqlflow-test", dir_ / "back.csv");
   EXPECT_EQ(ReadFile(dir_ / "back.csv"), "id,name\n1,ä ö\n");
 }
 
@@ -93,7 +93,7 @@ TEST_F(S3ClientTest, LargeFilesGoUpInPartsAndComeBackWhole) {
   for (auto& c : content) c = static_cast<char>('a' + random() % 26);
   Client client(Good());
   client.Upload("sqlflow-test", "big/blob.bin", WriteFile("blob.bin", content), 5 * 1024 * 1024);
-  client.Download("sqlflow-test", "big/blob.bin", dir_ / "blob.back");
+  client.Download({"big/blob.bin", content.size()}, "sqlflow-test", dir_ / "blob.back", 5 * 1024 * 1024);
   EXPECT_EQ(ReadFile(dir_ / "blob.back"), content);
 }
 
@@ -123,7 +123,7 @@ TEST_F(S3ClientTest, MissingBucketAndKeyAre404sNamingThem) {
     EXPECT_NE(std::string(error.what()).find("no bucket no-such-bucket"), std::string::npos) << error.what();
   }
   try {
-    client.Download("sqlflow-test", "missing/key.csv", dir_ / "missing.csv");
+    client.Download({"missing/key.csv", 0}, "sqlflow-test", dir_ / "missing.csv");
     FAIL();
   } catch (const S3Error& error) {
     EXPECT_EQ(error.status(), 404);

@@ -17,6 +17,7 @@
 #include "engine/schema.h"
 #include "engine/sql.h"
 #include "util/strings.h"
+#include "util/temp_dir.h"
 
 namespace sqlflow::connectors::postgres {
 
@@ -35,24 +36,13 @@ std::string Mode(const nlohmann::json& options) {
 // sends what arrives to PostgreSQL, so producing and loading overlap and no rows touch the disk.
 class Pipe {
  public:
-  Pipe() {
-    std::string pattern = (fs::temp_directory_path() / "sqlflow-pg-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-      throw PostgresError("cannot create a temporary folder for the export", false);
-    folder_ = pattern;
-    path_ = folder_ / "rows.csv";
+  Pipe() : folder_("sqlflow-pg"), path_(folder_.path() / "rows.csv") {
     if (::mkfifo(path_.c_str(), 0600) != 0) throw PostgresError("cannot create a pipe for the export", false);
   }
-  ~Pipe() {
-    std::error_code ignored;
-    fs::remove_all(folder_, ignored);
-  }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
   const fs::path& path() const { return path_; }
 
  private:
-  fs::path folder_;
+  util::TempDir folder_;
   fs::path path_;
 };
 

@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -157,14 +159,12 @@ Credentials ResolveCredentials(const nlohmann::json& params) {
   return credentials;
 }
 
-Client::Client(Credentials credentials, int attempts)
-    : credentials_(std::move(credentials)), attempts_(attempts) {
+Client::Client(Credentials credentials, int attempts, int threads)
+    : credentials_(std::move(credentials)), attempts_(attempts), threads_(std::max(1, threads)) {
   GlobalInit();
 }
 
-Client::Response Client::Once(const std::string& method, const std::string& url, const fs::path* upload,
-                              uint64_t offset, uint64_t length, const fs::path* download,
-                              const std::string& body) {
+Client::Response Client::Once(const std::string& method, const std::string& url, const Transfer& transfer) {
   CURL* curl = curl_easy_init();
   if (!curl) throw S3Error("cannot start a request", true, 0);
   Response response;
@@ -198,18 +198,22 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);  // abort a stalled transfer after 30 s
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.etag);
+  if (!transfer.range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, transfer.range.c_str());
   UploadSource source{nullptr, 0, nullptr, 0};
   if (method == "PUT" || method == "POST") {
-    if (upload) {
-      in = std::fopen(upload->c_str(), "rb");
-      if (!in) throw S3Error("cannot read " + upload->string(), false, 0);
-      std::fseek(in, static_cast<long>(offset), SEEK_SET);
+    uint64_t length = transfer.length;
+    if (transfer.upload) {
+      in = std::fopen(transfer.upload->c_str(), "rb");
+      if (!in) throw S3Error("cannot read " + transfer.upload->string(), false, 0);
+      ::fseeko(in, static_cast<off_t>(transfer.offset), SEEK_SET);
       source = {in, length, nullptr, 0};
     } else {
-      source = {nullptr, 0, &body, 0};
-      length = body.size();
+      source = {nullptr, 0, &transfer.body, 0};
+      length = transfer.body.size();
     }
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
     if (method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
@@ -221,9 +225,11 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
   } else if (method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
-  if (download) {
-    out = std::fopen(download->c_str(), "wb");
-    if (!out) throw S3Error("cannot write " + download->string(), false, 0);
+  if (transfer.download) {
+    // A ranged part writes into its place in a file that already has its full size.
+    out = std::fopen(transfer.download->c_str(), transfer.range.empty() ? "wb" : "r+b");
+    if (!out) throw S3Error("cannot write " + transfer.download->string(), false, 0);
+    ::fseeko(out, static_cast<off_t>(transfer.offset), SEEK_SET);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteToFile);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
   } else {
@@ -239,16 +245,18 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
     // The error document went to the file: read it back for the message.
     std::fclose(out);
     out = nullptr;
-    std::ifstream error(*download);
+    std::ifstream error(*transfer.download);
+    error.seekg(static_cast<std::streamoff>(transfer.offset));
     response.body.assign(std::istreambuf_iterator<char>(error), std::istreambuf_iterator<char>());
+  } else if (out && std::fflush(out) != 0) {
+    throw S3Error("cannot write " + transfer.download->string() + ": " + std::strerror(errno), false, 0);
   }
   return response;
 }
 
 Client::Response Client::Request(const std::string& method, const std::string& bucket, const std::string& key,
                                  std::vector<std::pair<std::string, std::string>> query,
-                                 const fs::path* upload, uint64_t offset, uint64_t length,
-                                 const fs::path* download, const std::string& body) {
+                                 const Transfer& transfer) {
   // Path-style addressing, with the query sorted and encoded as SigV4 wants (libcurl does not).
   std::sort(query.begin(), query.end());
   std::string url = credentials_.endpoint + "/" + UriEncode(bucket, false);
@@ -260,7 +268,7 @@ Client::Response Client::Request(const std::string& method, const std::string& b
   std::string where = key.empty() ? "s3://" + bucket : "s3://" + bucket + "/" + key;
   for (int attempt = 1;; ++attempt) {
     try {
-      Response response = Once(method, url, upload, offset, length, download, body);
+      Response response = Once(method, url, transfer);
       if (response.status < 300) return response;
       size_t from = 0;
       std::string code = NextTag(response.body, "Code", from).value_or("");
@@ -285,6 +293,30 @@ Client::Response Client::Request(const std::string& method, const std::string& b
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     }
   }
+}
+
+void RunParallel(size_t count, int threads, const std::function<void(size_t)>& job) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto work = [&] {
+    for (size_t i; !failed && (i = next++) < count;) {
+      try {
+        job(i);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  size_t extra = std::min<size_t>(static_cast<size_t>(std::max(1, threads)), count);
+  for (size_t i = 1; i < extra; ++i) helpers.emplace_back(work);
+  work();
+  for (auto& helper : helpers) helper.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 std::vector<Object> Client::List(const std::string& bucket, const std::string& prefix) {
@@ -312,8 +344,31 @@ std::vector<Object> Client::List(const std::string& bucket, const std::string& p
   return objects;
 }
 
-void Client::Download(const std::string& bucket, const std::string& key, const fs::path& file) {
-  Request("GET", bucket, key, {}, nullptr, 0, 0, &file);
+void Client::Download(const Object& object, const std::string& bucket, const fs::path& file,
+                      uint64_t part_size) {
+  if (object.size <= part_size) {
+    Request("GET", bucket, object.key, {}, Transfer::Into(file));
+    return;
+  }
+  // Every part writes into its own range of a file of the final size.
+  { std::ofstream(file, std::ios::binary | std::ios::trunc); }
+  fs::resize_file(file, object.size);
+  size_t parts = static_cast<size_t>((object.size + part_size - 1) / part_size);
+  RunParallel(parts, threads_, [&](size_t part) {
+    uint64_t offset = part * part_size;
+    uint64_t last = std::min(object.size, offset + part_size) - 1;
+    Response response = Request("GET", bucket, object.key, {},
+                                Transfer::Into(file, offset, fmt::format("{}-{}", offset, last)));
+    if (response.status != 206) {
+      throw S3Error(fmt::format("S3 GET s3://{}/{}: the server ignored the byte range (HTTP {})", bucket,
+                                object.key, response.status),
+                    false, response.status);
+    }
+  });
+}
+
+void Client::Delete(const std::string& bucket, const std::string& key) {
+  Request("DELETE", bucket, key, {});
 }
 
 void Client::CheckBucket(const std::string& bucket) {
@@ -324,7 +379,7 @@ void Client::Upload(const std::string& bucket, const std::string& key, const fs:
                     uint64_t part_size) {
   uint64_t size = fs::file_size(file);
   if (size <= part_size) {
-    Request("PUT", bucket, key, {}, &file, 0, size);
+    Request("PUT", bucket, key, {}, Transfer::From(file, 0, size));
     return;
   }
   Response created = Request("POST", bucket, key, {{"uploads", ""}});
@@ -332,17 +387,21 @@ void Client::Upload(const std::string& bucket, const std::string& key, const fs:
   std::string upload_id = NextTag(created.body, "UploadId", at).value_or("");
   if (upload_id.empty()) throw S3Error("S3 did not start the multipart upload of " + key, false, 0);
   try {
+    size_t count = static_cast<size_t>((size + part_size - 1) / part_size);
+    std::vector<std::string> etags(count);
+    RunParallel(count, threads_, [&](size_t part) {
+      uint64_t offset = part * part_size;
+      Response sent =
+          Request("PUT", bucket, key, {{"partNumber", std::to_string(part + 1)}, {"uploadId", upload_id}},
+                  Transfer::From(file, offset, std::min(part_size, size - offset)));
+      etags[part] = sent.etag;
+    });
     std::string parts;
-    int number = 1;
-    for (uint64_t offset = 0; offset < size; offset += part_size, ++number) {
-      uint64_t length = std::min(part_size, size - offset);
-      Response part =
-          Request("PUT", bucket, key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
-                  &file, offset, length);
-      parts += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, part.etag);
+    for (size_t part = 0; part < count; ++part) {
+      parts += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", part + 1, etags[part]);
     }
-    Request("POST", bucket, key, {{"uploadId", upload_id}}, nullptr, 0, 0, nullptr,
-            "<CompleteMultipartUpload>" + parts + "</CompleteMultipartUpload>");
+    Request("POST", bucket, key, {{"uploadId", upload_id}},
+            Transfer::Body("<CompleteMultipartUpload>" + parts + "</CompleteMultipartUpload>"));
   } catch (...) {
     // No partial object may ever become visible: abort, and report the original failure.
     try {

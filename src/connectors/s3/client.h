@@ -3,12 +3,11 @@
 // to a file, upload from a file (multipart above a threshold, aborted on failure so no partial
 // object is ever visible). Transient failures (5xx, 429/SlowDown, timeouts, resets) are retried
 // with backoff and jitter; 403 and 404 fail at once with a hint.
-//
-// Groundwork for the S3 connector (not yet registered as a TYPE): tested against the real
-// S3-compatible server of tests/fixtures/s3.sh.
+// Tested against the real S3-compatible server of tests/fixtures/s3.sh.
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,18 +45,55 @@ struct Object {
   uint64_t size = 0;
 };
 
+// What a request sends and where its body goes; all optional.
+struct Transfer {
+  const std::filesystem::path* upload = nullptr;    // sent from [offset, offset + length)
+  const std::filesystem::path* download = nullptr;  // received at [offset, ...) of this file
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  std::string range;  // "first-last" bytes for a ranged GET
+  std::string body;   // sent when there is no upload file
+
+  static Transfer Into(const std::filesystem::path& file, uint64_t offset = 0, std::string range = "") {
+    Transfer transfer;
+    transfer.download = &file;
+    transfer.offset = offset;
+    transfer.range = std::move(range);
+    return transfer;
+  }
+  static Transfer From(const std::filesystem::path& file, uint64_t offset, uint64_t length) {
+    Transfer transfer;
+    transfer.upload = &file;
+    transfer.offset = offset;
+    transfer.length = length;
+    return transfer;
+  }
+  static Transfer Body(std::string body) {
+    Transfer transfer;
+    transfer.body = std::move(body);
+    return transfer;
+  }
+};
+
 class Client {
  public:
-  explicit Client(Credentials credentials, int attempts = 4);
+  // `threads`: concurrent requests for the parts of one large transfer.
+  explicit Client(Credentials credentials, int attempts = 4, int threads = 4);
 
   // Every object under `prefix`, following ListObjectsV2 continuation tokens.
   std::vector<Object> List(const std::string& bucket, const std::string& prefix);
-  void Download(const std::string& bucket, const std::string& key, const std::filesystem::path& file);
-  // One PUT up to `part_size` bytes; a multipart upload (parts of `part_size`) above it.
+  // Objects above `part_size` bytes come down as parallel ranged GETs into one file.
+  void Download(const Object& object, const std::string& bucket, const std::filesystem::path& file,
+                uint64_t part_size = kPartSize);
+  // One PUT up to `part_size` bytes; above it a multipart upload whose parts go up in parallel,
+  // aborted on failure.
   void Upload(const std::string& bucket, const std::string& key, const std::filesystem::path& file,
-              uint64_t part_size = 64ull << 20);
-  // HEAD of the bucket: throws with the cause when it cannot be reached.
+              uint64_t part_size = kPartSize);
+  void Delete(const std::string& bucket, const std::string& key);
+  // A one-key listing of the bucket: throws with the cause when it cannot be reached.
   void CheckBucket(const std::string& bucket);
+
+  static constexpr uint64_t kPartSize = 16ull << 20;
 
  private:
   struct Response {
@@ -65,19 +101,20 @@ class Client {
     std::string body;
     std::string etag;
   };
-  // One signed request with retries. `query` is sorted and AWS-encoded here; `upload` is sent
-  // as the body when given (a file range), `download` receives the body when given.
+  // One signed request with retries. `query` is sorted and AWS-encoded here.
   Response Request(const std::string& method, const std::string& bucket, const std::string& key,
                    std::vector<std::pair<std::string, std::string>> query,
-                   const std::filesystem::path* upload = nullptr, uint64_t offset = 0, uint64_t length = 0,
-                   const std::filesystem::path* download = nullptr, const std::string& body = "");
-  Response Once(const std::string& method, const std::string& url, const std::filesystem::path* upload,
-                uint64_t offset, uint64_t length, const std::filesystem::path* download,
-                const std::string& body);
+                   const Transfer& transfer = Transfer());
+  Response Once(const std::string& method, const std::string& url, const Transfer& transfer);
 
   Credentials credentials_;
   int attempts_;
+  int threads_;
 };
+
+// Runs job(0) ... job(count - 1) on up to `threads` threads; the first failure stops the jobs not
+// yet started and is rethrown.
+void RunParallel(size_t count, int threads, const std::function<void(size_t)>& job);
 
 // AWS URI encoding: unreserved characters stay, everything else is %XX; `slash` keeps '/'.
 std::string UriEncode(const std::string& text, bool keep_slash);

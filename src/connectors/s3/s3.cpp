@@ -1,0 +1,379 @@
+#include "connectors/s3/s3.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "engine/sql.h"
+#include "util/strings.h"
+#include "util/temp_dir.h"
+
+namespace sqlflow::connectors {
+
+namespace fs = std::filesystem;
+
+namespace s3 {
+
+const std::vector<ParamSpec>& ConnectionParams() {
+  static const std::vector<ParamSpec> specs = {
+      {"region", ParamType::kString, false, {"aws_region"}, {}},
+      {"endpoint_url", ParamType::kString, false, {"endpoint"}, {}},
+      {"access_key_id", ParamType::kString, false, {"access_key", "aws_access_key_id"}, {}},
+      {"secret_access_key", ParamType::kString, false, {"secret_key", "aws_secret_access_key"}, {}},
+      {"session_token", ParamType::kString, false, {"aws_session_token"}, {}},
+  };
+  return specs;
+}
+
+bool IsS3Uri(std::string_view text) {
+  return text.size() > 5 && util::EqualsIgnoreCase(text.substr(0, 5), "s3://");
+}
+
+Location ParseUri(const std::string& uri) {
+  if (!IsS3Uri(uri)) throw std::invalid_argument("'" + uri + "' is not an s3:// URI");
+  std::string rest = uri.substr(5);
+  size_t slash = rest.find('/');
+  Location location{rest.substr(0, slash), slash == std::string::npos ? "" : rest.substr(slash + 1)};
+  if (location.bucket.empty()) throw std::invalid_argument("'" + uri + "' names no bucket");
+  return location;
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view key) {
+  if (pattern.empty()) return key.empty();
+  if (pattern.substr(0, 2) == "**") {
+    std::string_view rest = pattern.substr(2);
+    // "**/" may match no folder at all.
+    if (!rest.empty() && rest.front() == '/' && GlobMatch(rest.substr(1), key)) return true;
+    for (size_t i = 0; i <= key.size(); ++i) {
+      if (GlobMatch(rest, key.substr(i))) return true;
+    }
+    return false;
+  }
+  switch (pattern.front()) {
+    case '*':
+      for (size_t i = 0; i <= key.size(); ++i) {
+        if (GlobMatch(pattern.substr(1), key.substr(i))) return true;
+        if (i < key.size() && key[i] == '/') break;
+      }
+      return false;
+    case '?':
+      return !key.empty() && key.front() != '/' && GlobMatch(pattern.substr(1), key.substr(1));
+    case '[': {
+      size_t close = pattern.find(']', 2);
+      if (close == std::string_view::npos) break;  // a literal '['
+      if (key.empty() || key.front() == '/') return false;
+      std::string_view set = pattern.substr(1, close - 1);
+      bool negate = !set.empty() && (set.front() == '!' || set.front() == '^');
+      if (negate) set.remove_prefix(1);
+      bool found = false;
+      for (size_t i = 0; i < set.size(); ++i) {
+        if (i + 2 < set.size() && set[i + 1] == '-') {
+          found |= key.front() >= set[i] && key.front() <= set[i + 2];
+          i += 2;
+        } else {
+          found |= key.front() == set[i];
+        }
+      }
+      return found != negate && GlobMatch(pattern.substr(close + 1), key.substr(1));
+    }
+    default:
+      break;
+  }
+  return !key.empty() && key.front() == pattern.front() && GlobMatch(pattern.substr(1), key.substr(1));
+}
+
+std::string FormatOfKey(std::string_view key) {
+  std::string name =
+      util::ToLower(key.substr(key.rfind('/') == std::string_view::npos ? 0 : key.rfind('/') + 1));
+  for (const char* suffix : {".gz", ".gzip", ".zst", ".zstd"}) {
+    if (util::EndsWith(name, suffix)) name.resize(name.size() - std::string_view(suffix).size());
+  }
+  std::string extension = name.rfind('.') == std::string::npos ? "" : name.substr(name.rfind('.') + 1);
+  if (extension == "csv" || extension == "tsv" || extension == "txt") return "csv";
+  if (extension == "parquet" || extension == "pq") return "parquet";
+  if (extension == "json") return "json";
+  if (extension == "ndjson" || extension == "jsonl") return "ndjson";
+  return "";
+}
+
+namespace {
+
+std::string HumanBytes(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  if (bytes < (1ull << 20)) return fmt::format("{:.1f} KB", bytes / 1024.0);
+  if (bytes < (1ull << 30)) return fmt::format("{:.1f} MB", bytes / 1048576.0);
+  return fmt::format("{:.2f} GB", bytes / 1073741824.0);
+}
+
+bool HasGlob(std::string_view text) {
+  return text.find_first_of("*?[") != std::string_view::npos;
+}
+
+// Hadoop-style markers (_SUCCESS, .crc files) and folder placeholders are not data.
+bool IsDataObject(const Object& object) {
+  if (util::EndsWith(object.key, "/")) return false;
+  std::string name = object.key.substr(object.key.rfind('/') + 1);
+  return !name.empty() && name.front() != '_' && name.front() != '.';
+}
+
+}  // namespace
+
+std::vector<Object> MatchingObjects(Client& client, const nlohmann::json& params, std::string& bucket,
+                                    std::string& described) {
+  std::string key, prefix;
+  bool has_prefix = false;
+  if (params.contains("uri")) {
+    Location location = ParseUri(params["uri"].get<std::string>());
+    bucket = location.bucket;
+    key = location.key;
+    if (key.empty() || util::EndsWith(key, "/")) {
+      prefix = key;
+      has_prefix = true;
+    }
+  } else {
+    bucket = params.value("bucket", std::string());
+    if (params.contains("prefix")) {
+      prefix = params["prefix"].get<std::string>();
+      has_prefix = true;
+    } else {
+      key = params.value("key", std::string());
+    }
+  }
+  std::vector<Object> matched;
+  if (has_prefix) {
+    described = "s3://" + bucket + "/" + prefix;
+    for (auto& object : client.List(bucket, prefix)) {
+      if (IsDataObject(object)) matched.push_back(std::move(object));
+    }
+  } else if (HasGlob(key)) {
+    described = "s3://" + bucket + "/" + key;
+    for (auto& object : client.List(bucket, key.substr(0, key.find_first_of("*?[")))) {
+      if (GlobMatch(key, object.key) && IsDataObject(object)) matched.push_back(std::move(object));
+    }
+  } else {
+    // One object; a key that is a "folder" means everything under it.
+    described = "s3://" + bucket + "/" + key;
+    std::vector<Object> listed = client.List(bucket, key);
+    auto exact = std::find_if(listed.begin(), listed.end(), [&](const Object& o) { return o.key == key; });
+    if (exact != listed.end()) {
+      matched.push_back(*exact);
+    } else {
+      for (auto& object : listed) {
+        if (util::StartsWith(object.key, key + "/") && IsDataObject(object))
+          matched.push_back(std::move(object));
+      }
+    }
+  }
+  if (matched.empty()) {
+    throw S3Error(fmt::format("no object matches {}", described), false, 404);
+  }
+  std::sort(matched.begin(), matched.end(), [](const Object& a, const Object& b) { return a.key < b.key; });
+  uint64_t total = 0;
+  for (const auto& object : matched) total += object.size;
+  if (params.contains("max_files") && matched.size() > params["max_files"].get<uint64_t>()) {
+    throw S3Error(fmt::format("{} objects match {}, more than max_files = {} [narrow the pattern or raise "
+                              "max_files]",
+                              matched.size(), described, params["max_files"].get<uint64_t>()),
+                  false, 0);
+  }
+  if (params.contains("max_bytes") && total > params["max_bytes"].get<uint64_t>()) {
+    throw S3Error(
+        fmt::format("the objects matching {} hold {} ({} bytes), more than max_bytes = {} [narrow the "
+                    "pattern or raise max_bytes]",
+                    described, HumanBytes(total), total, params["max_bytes"].get<uint64_t>()),
+        false, 0);
+  }
+  return matched;
+}
+
+uint64_t UploadExport(const fs::path& local, const std::string& uri, const nlohmann::json& options) {
+  Location location = ParseUri(uri);
+  Client client(ResolveCredentials(options));
+  if (!fs::is_directory(local)) {
+    client.Upload(location.bucket, location.key, local);
+    return fs::file_size(local);
+  }
+  // Partitions: one object per file DuckDB wrote, under the URI's key as a folder.
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(local)) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::string base = location.key;
+  if (!base.empty() && !util::EndsWith(base, "/")) base += "/";
+  std::vector<std::string> done;
+  uint64_t bytes = 0;
+  try {
+    for (const auto& file : files) {
+      std::string key = base + fs::relative(file, local).generic_string();
+      client.Upload(location.bucket, key, file);
+      done.push_back(key);
+      bytes += fs::file_size(file);
+    }
+  } catch (...) {
+    // No half set of partitions stays behind (best effort: the server may be gone).
+    for (const auto& key : done) {
+      try {
+        client.Delete(location.bucket, key);
+      } catch (const S3Error&) {
+      }
+    }
+    throw;
+  }
+  return bytes;
+}
+
+}  // namespace s3
+
+namespace {
+
+using s3::Client;
+using s3::Object;
+
+class S3Connector : public Connector {
+ public:
+  std::string type() const override { return "S3"; }
+
+  const std::vector<ParamSpec>& source_params() const override {
+    static const std::vector<ParamSpec> specs = [] {
+      std::vector<ParamSpec> all = {
+          {"uri", ParamType::kString, false, {"url", "path"}, {}},
+          {"bucket", ParamType::kString, false, {"bucket_name"}, {}},
+          {"key", ParamType::kString, false, {}, {}},
+          {"prefix", ParamType::kString, false, {"path_prefix"}, {}},
+          {"format", ParamType::kString, false, {"file_format"}, {"csv", "parquet", "json", "ndjson"}},
+          {"compression", ParamType::kString, false, {}, {"none", "gzip", "zstd", "auto"}},
+          {"max_files", ParamType::kInteger, false, {}, {}},
+          {"max_bytes", ParamType::kInteger, false, {}, {}},
+      };
+      // The CSV reader's options, under the CSV connector's names.
+      for (const auto& spec : FindConnector("CSV")->source_params()) {
+        if (spec.name != "path" && spec.name != "compression") all.push_back(spec);
+      }
+      for (const auto& spec : s3::ConnectionParams()) all.push_back(spec);
+      return all;
+    }();
+    return specs;
+  }
+
+  // TYPE S3 as an EXPORT: the planner turns it into the TYPE that `file_format` names.
+  const std::vector<ParamSpec>& export_options() const override {
+    static const std::vector<ParamSpec> specs = [] {
+      std::vector<ParamSpec> all = {
+          {"file_format", ParamType::kString, false, {}, {"csv", "parquet", "json", "ndjson"}}};
+      for (const auto& spec : s3::ConnectionParams()) all.push_back(spec);
+      return all;
+    }();
+    return specs;
+  }
+
+  std::vector<ParamIssue> Validate(const nlohmann::json& params, bool as_source) const override {
+    std::vector<ParamIssue> issues;
+    if (!as_source) return issues;
+    bool uri = params.contains("uri"), bucket = params.contains("bucket");
+    if (uri == bucket) {
+      issues.push_back({uri ? "bucket" : "",
+                        uri ? "give either \"uri\" or \"bucket\", not both"
+                            : "an S3 source needs \"uri\" or \"bucket\" with \"key\" or \"prefix\"",
+                        "\"uri\": \"s3://my-bucket/data/*.parquet\""});
+    } else if (uri && !s3::IsS3Uri(params["uri"].get<std::string>())) {
+      issues.push_back(
+          {"uri", "\"uri\" must start with s3://", "\"uri\": \"s3://my-bucket/data/*.parquet\""});
+    } else if (bucket && params.contains("key") == params.contains("prefix")) {
+      issues.push_back({params.contains("key") ? "prefix" : "bucket",
+                        "with \"bucket\", give \"key\" (one object or a glob) or \"prefix\", not both",
+                        "\"key\": \"data/orders.csv\" or \"prefix\": \"data/2026/\""});
+    }
+    for (const char* limit : {"max_files", "max_bytes"}) {
+      if (params.contains(limit) && params[limit].get<int64_t>() <= 0)
+        issues.push_back({limit, fmt::format("\"{}\" must be positive", limit), ""});
+    }
+    return issues;
+  }
+
+  std::string SourceQuery(const nlohmann::json&, const std::string&) const override { return ""; }
+  std::string CopyOptions(const nlohmann::json&) const override { return ""; }
+
+  bool streams() const override { return true; }
+
+  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
+                    const StagingTable& table) const override {
+    Client client(s3::ResolveCredentials(params));
+    std::string bucket, described;
+    std::vector<Object> objects = s3::MatchingObjects(client, params, bucket, described);
+    std::string format = ReaderFormat(params, objects, described);
+    util::TempDir spool("sqlflow-s3");
+    // Each object keeps its key as its path in the spool: extensions (.csv.gz, .json.zst) tell
+    // DuckDB the compression, and key=value folders its hive partitions.
+    std::vector<std::string> files(objects.size());
+    for (size_t i = 0; i < objects.size(); ++i) {
+      fs::path file = spool.path();
+      for (const auto& segment : util::Split(objects[i].key, '/')) {
+        file /= segment.empty() || segment == "." || segment == ".." ? "_" : segment;
+      }
+      fs::create_directories(file.parent_path());
+      files[i] = file.string();
+    }
+    // Small objects in parallel; a large one is itself fetched in parallel ranges.
+    s3::RunParallel(objects.size(), 4, [&](size_t i) { client.Download(objects[i], bucket, files[i]); });
+    nlohmann::json reader = params;
+    reader["path"] = files;
+    std::string query;
+    if (format == "csv") {
+      query = FindConnector("CSV")->SourceQuery(reader, "");
+    } else if (format == "parquet") {
+      query = FindConnector("PARQUET")->SourceQuery(nlohmann::json{{"path", files}}, "");
+    } else {
+      reader["format"] = format == "ndjson" ? "newline_delimited" : "auto";
+      query = FindConnector("JSON")->SourceQuery(reader, "");
+    }
+    std::string qualified = (table.temporary        ? "temp.main."
+                             : table.schema.empty() ? ""
+                                                    : engine::QuoteIdentifier(table.schema) + ".") +
+                            engine::QuoteIdentifier(table.name);
+    connection.Query(
+        fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, query));
+    auto rows = connection.QueryScalar("SELECT count(*) FROM " + qualified);
+    return rows ? std::stoull(*rows) : 0;
+  }
+
+  std::string Test(const nlohmann::json& params, const std::string&) const override {
+    Client client(s3::ResolveCredentials(params));
+    std::string bucket, described;
+    std::vector<Object> objects = s3::MatchingObjects(client, params, bucket, described);
+    uint64_t total = 0;
+    for (const auto& object : objects) total += object.size;
+    return fmt::format("bucket {} reachable; {} object{} ({}) match{} {}", bucket, objects.size(),
+                       objects.size() == 1 ? "" : "s", s3::HumanBytes(total), objects.size() == 1 ? "es" : "",
+                       described);
+  }
+
+ private:
+  // The reader for these objects: `format`, or the one extension they all share.
+  static std::string ReaderFormat(const nlohmann::json& params, const std::vector<Object>& objects,
+                                  const std::string& described) {
+    if (params.contains("format")) return util::ToLower(params["format"].get<std::string>());
+    std::string format;
+    for (const auto& object : objects) {
+      std::string own = s3::FormatOfKey(object.key);
+      if (own.empty() || (!format.empty() && own != format)) {
+        throw s3::S3Error(
+            fmt::format("cannot tell the format of {} from {} [set \"format\": \"csv\", \"parquet\", "
+                        "\"json\" or \"ndjson\"]",
+                        described, own.empty() ? "the name " + object.key : "mixed extensions"),
+            false, 0);
+      }
+      format = own;
+    }
+    return format;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> MakeS3Connector() {
+  return std::make_unique<S3Connector>();
+}
+
+}  // namespace sqlflow::connectors
