@@ -574,7 +574,14 @@ class Planner {
       if (source.options) {
         auto options = ParseJson(*source.options);
         if (!options) return;
-        for (const auto& [key, value] : options->items()) params[key] = value;
+        // OPTIONS override the profile's keys; null removes one.
+        for (const auto& [key, value] : options->items()) {
+          if (value.is_null()) {
+            params.erase(key);
+          } else {
+            params[key] = value;
+          }
+        }
       }
       text = source.options;
       type_location = source.connector->location;
@@ -677,7 +684,12 @@ class Planner {
           }
         }
         for (const auto& [key, value] : options.items()) {
-          if (key != "connection") merged[key] = value;
+          if (key == "connection") continue;
+          if (value.is_null()) {
+            merged.erase(key);
+          } else {
+            merged[key] = value;
+          }
         }
         options = merged;
       } else if (!uri) {

@@ -203,6 +203,13 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.etag);
   if (!transfer.range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, transfer.range.c_str());
+  // A test hook: a slow wire (bytes per second and request), so tests can stop the server while a
+  // transfer is under way.
+  if (const char* limit = std::getenv("SQLFLOW_S3_RATE_LIMIT")) {
+    curl_off_t rate = std::strtoll(limit, nullptr, 10);
+    curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, rate);
+    curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE, rate);
+  }
   UploadSource source{nullptr, 0, nullptr, 0};
   if (method == "PUT" || method == "POST") {
     uint64_t length = transfer.length;

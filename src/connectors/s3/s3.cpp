@@ -281,8 +281,10 @@ class S3Connector : public Connector {
       issues.push_back(
           {"uri", "\"uri\" must start with s3://", "\"uri\": \"s3://my-bucket/data/*.parquet\""});
     } else if (bucket && params.contains("key") == params.contains("prefix")) {
-      issues.push_back({params.contains("key") ? "prefix" : "bucket",
-                        "with \"bucket\", give \"key\" (one object or a glob) or \"prefix\", not both",
+      bool both = params.contains("key");
+      issues.push_back({both ? "prefix" : "bucket",
+                        both ? "give either \"key\" or \"prefix\", not both"
+                             : "with \"bucket\", give \"key\" (one object or a glob) or \"prefix\"",
                         "\"key\": \"data/orders.csv\" or \"prefix\": \"data/2026/\""});
     }
     for (const char* limit : {"max_files", "max_bytes"}) {

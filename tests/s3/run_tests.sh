@@ -1,0 +1,472 @@
+#!/usr/bin/env bash
+# Tests of the S3 connector against a real S3-compatible server that checks SigV4 signatures
+# (tests/fixtures/s3.sh): every format and compression in round trips, one key, a prefix, globs,
+# listings over 1,000 objects, partitioned and multipart exports, the ways to give credentials
+# and the endpoint, limits, errors, `sqlflow connect test`, and the server stopped in the middle
+# of an upload and of a download.
+#   tests/s3/run_tests.sh SQLFLOW_BINARY [NAME_REGEX]
+# NAME_REGEX (optional, for debugging) runs only the tests whose names match.
+# Prints "ok <name>" per test and "N passed, 0 failed" at the end; stops at the first failure.
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 SQLFLOW_BINARY [NAME_REGEX]" >&2
+  exit 2
+fi
+SQLFLOW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+[ -x "$SQLFLOW" ] || { echo "not an executable: $SQLFLOW" >&2; exit 2; }
+ONLY="${2:-}"
+FIXTURE="$(cd "$(dirname "$0")/../fixtures" && pwd)/s3.sh"
+command -v curl >/dev/null || { echo "curl is not installed (scripts/setup installs it)" >&2; exit 1; }
+
+ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-s3-suite-XXXXXX")"
+S3DIR="$ROOT/server"
+BUCKETS=lake,many,other
+BACKGROUND_PID=""
+cleanup() {
+  if [ -n "$BACKGROUND_PID" ] && kill -0 "$BACKGROUND_PID" 2>/dev/null; then
+    kill -KILL "$BACKGROUND_PID" 2>/dev/null || true
+  fi
+  "$FIXTURE" stop "$S3DIR" >/dev/null 2>&1 || true
+  rm -rf "$ROOT"
+}
+trap cleanup EXIT
+
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_DEFAULT_REGION \
+  AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE
+s3_start() {
+  # Verbose: the server logs each request, which shows multipart parts and ranged GETs.
+  S3RVER_VERBOSE=1 "$FIXTURE" start "$S3DIR" "$BUCKETS" >"$ROOT/fixture.log" 2>&1 || {
+    echo "cannot start the S3 server with $FIXTURE:" >&2
+    cat "$ROOT/fixture.log" >&2
+    exit 1
+  }
+  ENDPOINT="$(. "$S3DIR/env" && echo "$AWS_ENDPOINT_URL")"
+}
+s3_start
+
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
+# sqlflow never sees the caller's credentials: the keys come from the environment below, and the
+# shared credentials file is one that does not exist unless a test makes it.
+s3_env() {
+  SF_ENV=(TZ=UTC TMPDIR="$ROOT/tmp" HOME="$ROOT/home" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+    AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$ENDPOINT")
+}
+s3_env
+mkdir -p "$ROOT/tmp" "$ROOT/home"
+
+# curl_s3 ARGS...: a signed request to the server (for checks that do not go through sqlflow).
+curl_s3() {
+  curl -s --aws-sigv4 "aws:amz:us-east-1:s3" --user S3RVER:S3RVER -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
+}
+# object_status BUCKET/KEY: the HTTP status of a HEAD of the object.
+object_status() { curl_s3 -o /dev/null -I -w '%{http_code}' "$ENDPOINT/$1"; }
+# keys BUCKET PREFIX: the keys under PREFIX (first page), one per line, sorted.
+# (libcurl signs the query as given: it must be sorted and encoded already.)
+keys() {
+  local prefix="${2//\//%2F}"
+  curl_s3 "$ENDPOINT/$1?list-type=2&prefix=${prefix//=/%3D}" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | sort
+}
+
+expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
+expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
+run_ok() { sf pipeline run "$@"; expect_rc 0 "pipeline run $*"; }
+# same FILE < expected: FILE holds exactly the expected text.
+same() {
+  local file="$1" expected
+  expected="$(cat)"
+  [ -f "$file" ] || fail "$file was not written"
+  if [ "$(cat "$file")" != "$expected" ]; then
+    fail "$(printf '%s differs from the expected text (--- expected, +++ actual):\n%s' "$file" \
+      "$(diff <(printf '%s\n' "$expected") "$file" | head -40)")"
+  fi
+}
+# no_spool: every spool folder of sqlflow is gone.
+no_spool() {
+  local left
+  left="$(find "$ROOT/tmp" -mindepth 1 -maxdepth 1 -name 'sqlflow-*' | head -3)"
+  [ -z "$left" ] || fail "spool left behind: $left"
+}
+
+# new_project NAME [persistent]: $ROOT/NAME with profile connectors
+#   lake     the server, every key given (no environment needed)
+#   badkey   a wrong secret
+new_project() {
+  P="$ROOT/$1"
+  mkdir -p "$P/pipelines" "$P/profiles" "$P/data"
+  if [ "${2:-memory}" = persistent ]; then
+    printf 'engines:\n  duckdb:\n    mode: persistent\n    path: target/db.duckdb\n' > "$P/profiles/dev.yml"
+  else
+    printf 'engines:\n  duckdb:\n    mode: memory\n' > "$P/profiles/dev.yml"
+  fi
+  cat >> "$P/profiles/dev.yml" <<EOF
+execution:
+  threads: 1
+connectors:
+  lake: {type: S3, params: {bucket: lake, prefix: "", endpoint_url: "$ENDPOINT", access_key_id: S3RVER, secret_access_key: S3RVER, region: us-east-1}}
+  badkey: {type: S3, params: {uri: "s3://lake/", endpoint_url: "$ENDPOINT", access_key_id: S3RVER, secret_access_key: "Wr0ng-S3cret-$RANDOM"}}
+EOF
+}
+
+# The rows every round trip compares against: 200 orders.
+ORDERS="CREATE TABLE orders AS SELECT i::INTEGER AS id, 'name ' || i AS name, i * 0.25 AS amount, DATE '2026-01-01' + i::INTEGER AS day FROM range(1, 201) t(i);"
+# diff_of TABLE: rows of TABLE not in orders plus rows of orders not in TABLE, compared as text.
+diff_of() {
+  echo "(SELECT count(*) FROM ((SELECT id::BIGINT, name, amount::DOUBLE, day::DATE FROM $1 EXCEPT SELECT id, name, amount, day FROM orders) UNION ALL (SELECT id, name, amount, day FROM orders EXCEPT SELECT id::BIGINT, name, amount::DOUBLE, day::DATE FROM $1)))"
+}
+
+# ---------------------------------------------------------------------------------------------
+if begin round_trip_every_format_and_compression; then
+new_project formats
+pipeline put <<EOF
+$ORDERS
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.csv' TYPE CSV;
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.csv.gz' TYPE CSV OPTIONS {"compression": "gzip"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.csv.zst' TYPE CSV OPTIONS {"compression": "zstd"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.parquet' TYPE PARQUET OPTIONS {"compression": "zstd"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.json' TYPE JSON OPTIONS {"format": "array"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.ndjson' TYPE S3 OPTIONS {"file_format": "ndjson"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.jsonl.gz' TYPE JSON OPTIONS {"compression": "gzip"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/orders.json.zst' TYPE S3 OPTIONS {"compression": "zstd"};
+EXPORT SELECT * FROM orders TO 's3://lake/fmt/raw.dat' TYPE S3 OPTIONS {"file_format": "csv", "delimiter": "|"};
+EOF
+run_ok put
+[ "$(keys lake fmt/ | tr '\n' ' ')" = "fmt/orders.csv fmt/orders.csv.gz fmt/orders.csv.zst fmt/orders.json fmt/orders.json.zst fmt/orders.jsonl.gz fmt/orders.ndjson fmt/orders.parquet fmt/raw.dat " ] ||
+  fail "objects after the exports: $(keys lake fmt/ | tr '\n' ' ')"
+# The gzip object really is gzip (magic 1f 8b), the zstd one zstd (28 b5 2f fd).
+[ "$(curl_s3 "$ENDPOINT/lake/fmt/orders.csv.gz" | head -c 2 | od -An -tx1 | tr -d ' ')" = "1f8b" ] || fail "csv.gz is not gzip"
+[ "$(curl_s3 "$ENDPOINT/lake/fmt/orders.csv.zst" | head -c 4 | od -An -tx1 | tr -d ' ')" = "28b52ffd" ] || fail "csv.zst is not zstd"
+pipeline get <<EOF
+$ORDERS
+SOURCE csv TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.csv"};
+LOAD t_csv FROM csv;
+SOURCE csvgz TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.csv.gz"};
+LOAD t_csvgz FROM csvgz;
+SOURCE csvzst TYPE S3 PARAMS {"bucket": "lake", "key": "fmt/orders.csv.zst"};
+LOAD t_csvzst FROM csvzst;
+SOURCE pq TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.parquet"};
+LOAD t_pq FROM pq;
+SOURCE js TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.json"};
+LOAD t_js FROM js;
+SOURCE nd TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.ndjson"};
+LOAD t_nd FROM nd;
+SOURCE ndgz TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.jsonl.gz"};
+LOAD t_ndgz FROM ndgz;
+SOURCE jszst TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.json.zst", "format": "ndjson", "compression": "zstd"};
+LOAD t_jszst FROM jszst;
+SOURCE dat TYPE S3 PARAMS {"uri": "s3://lake/fmt/raw.dat", "file_format": "csv", "delimiter": "|"};
+LOAD t_dat FROM dat;
+EXPORT SELECT $(diff_of t_csv) AS csv, $(diff_of t_csvgz) AS csvgz, $(diff_of t_csvzst) AS csvzst,
+  $(diff_of t_pq) AS pq, $(diff_of t_js) AS js, $(diff_of t_nd) AS nd, $(diff_of t_ndgz) AS ndgz,
+  $(diff_of t_jszst) AS jszst, $(diff_of t_dat) AS dat,
+  (SELECT count(*) FROM t_csv) + (SELECT count(*) FROM t_pq) + (SELECT count(*) FROM t_jszst) AS total
+TO 'out/diff.csv' TYPE CSV;
+EOF
+run_ok get
+same "$P/out/diff.csv" <<'EOF'
+csv,csvgz,csvzst,pq,js,nd,ndgz,jszst,dat,total
+0,0,0,0,0,0,0,0,0,600
+EOF
+no_spool
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin one_key_a_prefix_and_globs_select_the_right_objects; then
+new_project select
+pipeline put <<'EOF'
+EXPORT SELECT 1 AS n TO 's3://lake/sel/2026/01/part-1.csv' TYPE CSV;
+EXPORT SELECT 2 AS n TO 's3://lake/sel/2026/02/part-2.csv' TYPE CSV;
+EXPORT SELECT 4 AS n TO 's3://lake/sel/part-3.csv' TYPE CSV;
+EXPORT SELECT 8 AS n TO 's3://lake/sel/2026/other-4.csv' TYPE CSV;
+EXPORT SELECT 'marker' AS n TO 's3://lake/sel/_SUCCESS' TYPE S3 OPTIONS {"file_format": "csv"};
+EOF
+run_ok put
+pipeline get <<'EOF'
+SOURCE deep TYPE S3 PARAMS {"uri": "s3://lake/sel/**/part-*.csv"};
+LOAD t_deep FROM deep;
+SOURCE star TYPE S3 PARAMS {"uri": "s3://lake/sel/2026/*/part-*.csv"};
+LOAD t_star FROM star;
+SOURCE top TYPE S3 PARAMS {"uri": "s3://lake/sel/*.csv"};
+LOAD t_top FROM top;
+SOURCE class TYPE S3 PARAMS {"uri": "s3://lake/sel/2026/0[2-9]/part-?.csv"};
+LOAD t_class FROM class;
+SOURCE pre TYPE S3 PARAMS {"bucket": "lake", "prefix": "sel/2026/"};
+LOAD t_pre FROM pre;
+SOURCE slash TYPE S3 PARAMS {"uri": "s3://lake/sel/"};
+LOAD t_slash FROM slash;
+SOURCE folder TYPE S3 PARAMS {"uri": "s3://lake/sel/2026"};
+LOAD t_folder FROM folder;
+SOURCE one FROM "lake" OPTIONS {"key": "sel/2026/other-4.csv", "prefix": null};
+LOAD t_one FROM one;
+EXPORT SELECT (SELECT sum(n) FROM t_deep) AS deep, (SELECT sum(n) FROM t_star) AS star,
+  (SELECT sum(n) FROM t_top) AS top, (SELECT sum(n) FROM t_class) AS class, (SELECT sum(n) FROM t_pre) AS pre,
+  (SELECT sum(n) FROM t_slash) AS slash, (SELECT sum(n) FROM t_folder) AS folder, (SELECT sum(n) FROM t_one) AS one
+TO 'out/sums.csv' TYPE CSV;
+EOF
+run_ok get
+# deep: 1+2+4 (**/ also matches no folder); star: 1+2; top: 4 (* stays in its folder);
+# class: 2; prefix: 1+2+8; the bucket's "folder" (_SUCCESS skipped): 15; one key: 8.
+same "$P/out/sums.csv" <<'EOF'
+deep,star,top,class,pre,slash,folder,one
+7,3,4,2,11,15,11,8
+EOF
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin listing_over_a_thousand_objects_and_one_object_per_partition; then
+new_project many
+pipeline put <<'EOF'
+CREATE TABLE facts AS SELECT i AS id, i % 1005 AS p FROM range(2010) t(i);
+EXPORT SELECT * FROM facts TO 's3://many/facts' TYPE CSV OPTIONS {"partition_by": "p"};
+EOF
+run_ok put
+count="$(curl_s3 "$ENDPOINT/many?list-type=2&max-keys=1000&prefix=facts%2F" | grep -o '<KeyCount>[0-9]*' | grep -o '[0-9]*')"
+[ "$count" = "1000" ] || fail "first page holds $count keys"
+[ "$(keys many facts/p=17/)" = "facts/p=17/data_0.csv" ] || fail "partition p=17: $(keys many facts/p=17/)"
+pipeline get <<'EOF'
+SOURCE all_facts TYPE S3 PARAMS {"uri": "s3://many/facts/**/*.csv"};
+LOAD facts FROM all_facts;
+EXPORT SELECT count(*) AS n, count(DISTINCT p) AS partitions, sum(id) AS ids FROM facts TO 'out/n.csv' TYPE CSV;
+EOF
+run_ok get
+same "$P/out/n.csv" <<'EOF'
+n,partitions,ids
+2010,1005,2019045
+EOF
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin large_objects_go_up_multipart_and_come_back_in_ranges; then
+new_project big
+pipeline put <<'EOF'
+CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
+EXPORT SELECT * FROM big TO 's3://lake/big/big.csv' TYPE CSV;
+EOF
+run_ok put
+parts="$(grep -c 'big/big.csv?partNumber=[0-9]*&uploadId=[0-9a-f]* 200' "$S3DIR/server.log")"
+[ "$parts" = "3" ] || fail "a 42 MB object should go up as 3 parts of 16 MiB, the server saw $parts"
+pipeline get <<'EOF'
+SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/big/big.csv"};
+LOAD big FROM b;
+EXPORT SELECT count(*) AS n, sum(id) AS ids, count(DISTINCT h) AS hashes, bool_and(h = md5(id::VARCHAR)) AS intact
+FROM big TO 'out/n.csv' TYPE CSV;
+EOF
+run_ok get
+ranges="$(grep -c 'big/big.csv 206' "$S3DIR/server.log")"
+[ "$ranges" = "3" ] || fail "a 42 MB object should come down as 3 ranged GETs, the server saw $ranges"
+same "$P/out/n.csv" <<'EOF'
+n,ids,hashes,intact
+1000000,499999500000,1000000,true
+EOF
+no_spool
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin credentials_and_endpoint_from_profile_variables_and_credentials_file; then
+new_project creds
+pipeline put <<'EOF'
+EXPORT SELECT 42 AS answer TO 's3://lake/creds/a.csv' TYPE CSV OPTIONS {"connection": "lake"};
+EOF
+pipeline get <<'EOF'
+SOURCE a FROM "lake" OPTIONS {"prefix": "creds/"};
+LOAD a FROM a;
+EXPORT SELECT * FROM a TO 'out/a.csv' TYPE CSV;
+EOF
+# The profile connector alone: no AWS_* variable at all.
+SF_ENV=(TZ=UTC TMPDIR="$ROOT/tmp" HOME="$ROOT/home")
+run_ok put
+run_ok get
+same "$P/out/a.csv" <<< $'answer\n42'
+# AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL; the keys come from ~/.aws/credentials.
+mkdir -p "$ROOT/home/.aws"
+printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' > "$ROOT/home/.aws/credentials"
+pipeline envget <<'EOF'
+SOURCE a TYPE S3 PARAMS {"uri": "s3://lake/creds/a.csv"};
+LOAD a FROM a;
+EXPORT SELECT answer + 1 AS next FROM a TO 'out/b.csv' TYPE CSV;
+EOF
+SF_ENV=(TZ=UTC TMPDIR="$ROOT/tmp" HOME="$ROOT/home" AWS_ENDPOINT_URL="http://127.0.0.1:9" AWS_ENDPOINT_URL_S3="$ENDPOINT")
+run_ok envget
+same "$P/out/b.csv" <<< $'next\n43'
+# A named profile of the credentials file, chosen with AWS_PROFILE.
+printf '[default]\naws_access_key_id = nobody\naws_secret_access_key = nothing\n[ci]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' > "$ROOT/home/.aws/credentials"
+SF_ENV=(TZ=UTC TMPDIR="$ROOT/tmp" HOME="$ROOT/home" AWS_ENDPOINT_URL="$ENDPOINT" AWS_PROFILE=ci)
+run_ok envget
+rm -rf "$ROOT/home/.aws"
+s3_env
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin wrong_keys_missing_bucket_and_key_and_limits_fail_clearly; then
+new_project errors persistent
+pipeline seed <<'EOF'
+CREATE TABLE kept AS SELECT 7 AS n;
+EXPORT SELECT 1 AS n TO 's3://lake/err/1.csv' TYPE CSV;
+EXPORT SELECT 2 AS n TO 's3://lake/err/2.csv' TYPE CSV;
+EOF
+run_ok seed
+pipeline badkey <<'EOF'
+SOURCE a FROM "badkey" OPTIONS {};
+LOAD kept FROM a;
+EOF
+sf pipeline run badkey
+expect_rc 1 "a wrong secret"
+expect_msg "HTTP 403 SignatureDoesNotMatch"
+expect_msg "check the access key and secret"
+expect_no_msg "Wr0ng-S3cret"
+pipeline nobucket <<'EOF'
+SOURCE a TYPE S3 PARAMS {"uri": "s3://no-such-bucket/x.csv"};
+LOAD kept FROM a;
+EOF
+sf pipeline run nobucket
+expect_rc 1 "a missing bucket"
+expect_msg "[no bucket no-such-bucket]"
+pipeline nokey <<'EOF'
+SOURCE a TYPE S3 PARAMS {"bucket": "lake", "key": "err/3.csv"};
+LOAD kept FROM a;
+EOF
+sf pipeline run nokey
+expect_rc 1 "a missing key"
+expect_msg "no object matches s3://lake/err/3.csv"
+pipeline limits <<'EOF'
+SOURCE files TYPE S3 PARAMS {"uri": "s3://lake/err/*.csv", "max_files": 1};
+LOAD kept FROM files;
+EOF
+sf pipeline run limits
+expect_rc 1 "max_files"
+expect_msg "2 objects match s3://lake/err/*.csv, more than max_files = 1"
+pipeline bytes <<'EOF'
+SOURCE files TYPE S3 PARAMS {"uri": "s3://lake/err/*.csv", "max_bytes": 5}; 
+LOAD kept FROM files;
+EOF
+sf pipeline run bytes
+expect_rc 1 "max_bytes"
+expect_msg "more than max_bytes = 5"
+pipeline noexport <<'EOF'
+EXPORT SELECT 1 AS n TO 's3://no-such-bucket/x.csv' TYPE CSV;
+EOF
+sf pipeline run noexport
+expect_rc 1 "an export to a missing bucket"
+expect_msg "[no bucket no-such-bucket]"
+# Nothing failed changed the table.
+pipeline check <<'EOF'
+EXPORT SELECT * FROM kept TO 'out/kept.csv' TYPE CSV;
+EOF
+run_ok check
+same "$P/out/kept.csv" <<< $'n\n7'
+no_spool
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin bad_parameters_are_plan_errors_with_carets; then
+new_project params
+pipeline bad <<'EOF'
+SOURCE a TYPE S3 PARAMS {"uri": "https://lake/x.csv"};
+SOURCE b TYPE S3 PARAMS {"bucket": "lake"};
+SOURCE c TYPE S3 PARAMS {"uri": "s3://lake/x.csv", "format": "xml"};
+EXPORT SELECT 1 AS n TO 's3://lake/x.bin' TYPE S3;
+EXPORT SELECT 1 AS n TO 's3://lake/x.csv' TYPE CSV OPTIONS {"regoin": "eu-west-1"};
+EXPORT SELECT 1 AS n TO 's3://lake/x.csv' TYPE POSTGRES;
+EOF
+sf pipeline validate bad
+expect_rc 2 "invalid S3 parameters"
+expect_msg 'pipelines/bad.sf:1:26: error[SF-PLAN-022]: SOURCE a (S3): "uri" must start with s3://'
+expect_msg 'SOURCE b (S3): with "bucket", give "key" (one object or a glob) or "prefix"'
+expect_msg "parameter 'format' must be one of"
+expect_msg 'cannot tell the file format of'
+expect_msg "did you mean 'region'?"
+expect_msg 'EXPORT (POSTGRES) cannot write to an s3:// URI'
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+if begin connect_test_lists_the_bucket; then
+new_project connect
+sf connect test lake
+expect_rc 0 "connect test lake"
+expect_msg "ok: lake (S3): bucket lake reachable;"
+sf connect test badkey
+[ "$RC" -ne 0 ] || fail "connect test with a wrong secret succeeded"
+expect_msg "HTTP 403"
+expect_no_msg "Wr0ng-S3cret"
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+# The server is killed while a transfer runs (the wire slowed by a test hook so the moment is
+# certain). The step fails after its retries; no object, table or spool is left half made.
+if begin server_stopped_during_an_upload_leaves_no_object; then
+new_project stopup
+pipeline up <<'EOF'
+CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
+EXPORT SELECT * FROM big TO 's3://lake/stop/up.csv' TYPE CSV;
+EOF
+(cd "$P" && env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run up > "$ROOT/up.out" 2> "$ROOT/up.err") &
+BACKGROUND_PID=$!
+for _ in $(seq 1 200); do
+  [ -n "$(find "$S3DIR/data/lake" -path '*uploads*' -name key 2>/dev/null)" ] && break
+  sleep 0.05
+done
+[ -n "$(find "$S3DIR/data/lake" -path '*uploads*' -name key 2>/dev/null)" ] || fail "the multipart upload never started"
+sleep 0.3
+"$FIXTURE" stop "$S3DIR" >/dev/null
+RC=0
+wait "$BACKGROUND_PID" || RC=$?
+BACKGROUND_PID=""
+OUT="$ROOT/up.out"; ERR="$ROOT/up.err"
+expect_rc 1 "an upload whose server went away"
+expect_msg "export_csv_up"
+expect_msg "FAILED"
+s3_start
+s3_env
+[ "$(object_status lake/stop/up.csv)" = "404" ] || fail "a partial object is visible after the failed upload"
+no_spool
+ok
+fi
+
+if begin server_stopped_during_a_download_changes_no_table; then
+new_project stopdown persistent
+pipeline seed <<'EOF'
+CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
+EXPORT SELECT * FROM big TO 's3://lake/stop/down.csv' TYPE CSV;
+CREATE TABLE target AS SELECT 1 AS id, 'kept' AS h;
+EOF
+run_ok seed
+pipeline down <<'EOF'
+SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/stop/down.csv"};
+LOAD target FROM b;
+EOF
+(cd "$P" && env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run down > "$ROOT/down.out" 2> "$ROOT/down.err") &
+BACKGROUND_PID=$!
+for _ in $(seq 1 200); do
+  [ -n "$(find "$ROOT/tmp" -name down.csv 2>/dev/null)" ] && break
+  sleep 0.05
+done
+[ -n "$(find "$ROOT/tmp" -name down.csv 2>/dev/null)" ] || fail "the download never started"
+sleep 0.3
+"$FIXTURE" stop "$S3DIR" >/dev/null
+RC=0
+wait "$BACKGROUND_PID" || RC=$?
+BACKGROUND_PID=""
+OUT="$ROOT/down.out"; ERR="$ROOT/down.err"
+expect_rc 1 "a download whose server went away"
+expect_msg "load_target"
+no_spool
+s3_start
+s3_env
+pipeline check <<'EOF'
+EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
+EOF
+run_ok check
+same "$P/out/target.csv" <<< $'id,h\n1,kept'
+ok
+fi
+
+echo "$PASSED passed, 0 failed"
