@@ -12,7 +12,8 @@
 
 namespace {
 
-std::string ReadSql(const std::string& path, const std::vector<std::pair<std::string, std::string>>& replacements) {
+std::string ReadSql(const std::string& path,
+                    const std::vector<std::pair<std::string, std::string>>& replacements) {
   std::ifstream in(path);
   std::stringstream buffer;
   buffer << in.rdbuf();

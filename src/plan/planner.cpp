@@ -669,6 +669,7 @@ class Planner {
         return;
       }
       for (const auto& spec : connectors::s3::ConnectionParams()) specs.push_back(spec);
+      for (const auto& spec : connectors::s3::UploadParams()) specs.push_back(spec);
     }
     // "connection": "<profile connector>" brings that connector's parameters; OPTIONS win.
     if (options.contains("connection") && options["connection"].is_string()) {
@@ -706,6 +707,12 @@ class Planner {
     }
     step.params = CheckParams(specs, options, exported.options, statement.location,
                               fmt::format("EXPORT ({})", exported.type), connector, false);
+    if (to_s3) {
+      for (const auto& issue : connectors::s3::ValidateUpload(step.params)) {
+        Error(KeyLocation(exported.options, issue.key, statement.location), "SF-PLAN-022",
+              fmt::format("EXPORT ({}): {}", exported.type, issue.message), issue.hint);
+      }
+    }
   }
 
   // PYTHON_FUNC calls become calls of registered functions or table UDF placeholders; the inputs

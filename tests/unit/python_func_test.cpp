@@ -66,7 +66,8 @@ UdfCatalog MakeCatalog() {
       {"errors",
        {{{"file", root + "broken.py"},
          {"error", "Traceback (most recent call last):\nModuleNotFoundError: No module named 'nope'"}},
-        {{"file", root + "sub/oops.py"}, {"error", "Traceback (most recent call last):\nSyntaxError: invalid syntax"}}}}};
+        {{"file", root + "sub/oops.py"},
+         {"error", "Traceback (most recent call last):\nSyntaxError: invalid syntax"}}}}};
   return UdfCatalog::FromDiscovery(discovery.dump());
 }
 
@@ -108,7 +109,8 @@ TEST_F(PythonFuncTest, ScalarCallHeadBecomesRegisteredFunction) {
   std::string sql = "SELECT PYTHON_FUNC('mathx.add_tax', amount, 2) AS taxed FROM orders";
   PythonFuncRewrite rewrite = Rewrite(sql);
   ASSERT_TRUE(rewrite.issues.empty()) << rewrite.issues[0].message;
-  EXPECT_EQ(Squash(rewrite.sql), Squash("SELECT " + SqlName("mathx.add_tax") + "(amount, 2) AS taxed FROM orders"));
+  EXPECT_EQ(Squash(rewrite.sql),
+            Squash("SELECT " + SqlName("mathx.add_tax") + "(amount, 2) AS taxed FROM orders"));
   EXPECT_EQ(rewrite.sql.find("PYTHON_FUNC"), std::string::npos);
   EXPECT_TRUE(rewrite.table_calls.empty());
   ASSERT_EQ(rewrite.edits.size(), 1u);
@@ -127,8 +129,9 @@ TEST_F(PythonFuncTest, DoubleQuotedNameLowercaseKeywordShortNameAndPrefix) {
       "SELECT python_func(\"mathx.add_tax\", a), Python_Func('twice', b), "
       "PYTHON_FUNC('python_udfs.sub.deep.geo.distance', c, d) FROM t");
   ASSERT_TRUE(rewrite.issues.empty()) << rewrite.issues[0].message;
-  EXPECT_EQ(Squash(rewrite.sql), Squash("SELECT " + SqlName("mathx.add_tax") + "(a), " + SqlName("mathx.twice") +
-                                        "(b), " + SqlName("sub.deep.geo.distance") + "(c, d) FROM t"));
+  EXPECT_EQ(Squash(rewrite.sql),
+            Squash("SELECT " + SqlName("mathx.add_tax") + "(a), " + SqlName("mathx.twice") + "(b), " +
+                   SqlName("sub.deep.geo.distance") + "(c, d) FROM t"));
   EXPECT_EQ(rewrite.edits.size(), 3u);
 }
 
@@ -142,12 +145,14 @@ TEST_F(PythonFuncTest, NestedCallsAndParenthesesInArguments) {
   EXPECT_EQ(Squash(rewrite.sql), Squash("SELECT " + add + "(" + twice + "((x + (1 * 2))) * 3, coalesce(y, (" +
                                         clean + "(z)))) FROM t WHERE " + twice + "(x) > 1"));
   ASSERT_EQ(rewrite.edits.size(), 4u);
-  for (size_t i = 1; i < rewrite.edits.size(); ++i) EXPECT_LT(rewrite.edits[i - 1].begin, rewrite.edits[i].begin);
+  for (size_t i = 1; i < rewrite.edits.size(); ++i)
+    EXPECT_LT(rewrite.edits[i - 1].begin, rewrite.edits[i].begin);
 }
 
 TEST_F(PythonFuncTest, StringsAndCommentsAreNotRewritten) {
   std::string sql =
-      "SELECT 'PYTHON_FUNC(''mathx.twice'', 1)' AS s, PYTHON_FUNC('mathx.twice', 1) AS v -- PYTHON_FUNC('x.y', 1)\n"
+      "SELECT 'PYTHON_FUNC(''mathx.twice'', 1)' AS s, PYTHON_FUNC('mathx.twice', 1) AS v -- "
+      "PYTHON_FUNC('x.y', 1)\n"
       "/* PYTHON_FUNC('nope.nope', 2) */ FROM t";
   PythonFuncRewrite rewrite = Rewrite(sql);
   EXPECT_TRUE(rewrite.issues.empty());
@@ -185,7 +190,8 @@ TEST_F(PythonFuncTest, TableCallOnQualifiedTableNameAndShortName) {
 
 TEST_F(PythonFuncTest, TableCallOnSubqueryUsesTheSubqueryAsInput) {
   std::string sql =
-      "SELECT * FROM PYTHON_FUNC('sub.deep.geo.explode_rows', (SELECT a, (b + 1) AS b FROM t WHERE a IN (1, 2)), "
+      "SELECT * FROM PYTHON_FUNC('sub.deep.geo.explode_rows', (SELECT a, (b + 1) AS b FROM t WHERE a IN (1, "
+      "2)), "
       "n => 3) AS r";
   PythonFuncRewrite rewrite = Rewrite(sql);
   ASSERT_TRUE(rewrite.issues.empty()) << rewrite.issues[0].message;
@@ -196,16 +202,18 @@ TEST_F(PythonFuncTest, TableCallOnSubqueryUsesTheSubqueryAsInput) {
 }
 
 TEST_F(PythonFuncTest, ScalarCallsInsideTableInputAreRewritten) {
-  PythonFuncRewrite rewrite =
-      Rewrite("SELECT * FROM PYTHON_FUNC('mathx.scores', (SELECT PYTHON_FUNC('mathx.twice', id) AS id FROM t))");
+  PythonFuncRewrite rewrite = Rewrite(
+      "SELECT * FROM PYTHON_FUNC('mathx.scores', (SELECT PYTHON_FUNC('mathx.twice', id) AS id FROM t))");
   ASSERT_TRUE(rewrite.issues.empty()) << rewrite.issues[0].message;
   ASSERT_EQ(rewrite.table_calls.size(), 1u);
-  EXPECT_EQ(Squash(rewrite.table_calls[0].input_sql), Squash("SELECT " + SqlName("mathx.twice") + "(id) AS id FROM t"));
+  EXPECT_EQ(Squash(rewrite.table_calls[0].input_sql),
+            Squash("SELECT " + SqlName("mathx.twice") + "(id) AS id FROM t"));
 }
 
 TEST_F(PythonFuncTest, NestedTableCallsRunInnerFirst) {
   PythonFuncRewrite rewrite = Rewrite(
-      "SELECT * FROM PYTHON_FUNC('mathx.scores', (SELECT * FROM PYTHON_FUNC('explode_rows', src, n => 2) WHERE id > 0), "
+      "SELECT * FROM PYTHON_FUNC('mathx.scores', (SELECT * FROM PYTHON_FUNC('explode_rows', src, n => 2) "
+      "WHERE id > 0), "
       "factor => 1.5)");
   ASSERT_TRUE(rewrite.issues.empty()) << rewrite.issues[0].message;
   ASSERT_EQ(rewrite.table_calls.size(), 2u);
@@ -343,7 +351,8 @@ TEST_F(PythonFuncTest, PositionalArgumentAfterInputIsAnIssue) {
 
 TEST_F(PythonFuncTest, NonLiteralKeywordValuesAreIssues) {
   std::string sql =
-      "SELECT * FROM PYTHON_FUNC('mathx.scores', t, a => 1 + 2, b => some_column, c => [1, 2], d => -x, e => 1)";
+      "SELECT * FROM PYTHON_FUNC('mathx.scores', t, a => 1 + 2, b => some_column, c => [1, 2], d => -x, e => "
+      "1)";
   PythonFuncRewrite rewrite = Rewrite(sql);
   ASSERT_EQ(rewrite.issues.size(), 4u);
   for (const auto& issue : rewrite.issues) EXPECT_EQ(issue.code, "SF-UDF-013");
@@ -365,7 +374,8 @@ TEST_F(PythonFuncTest, KeywordWithoutArrowIsAnIssue) {
 
 TEST_F(PythonFuncTest, KeywordTheFunctionDoesNotTakeIsAnIssue) {
   std::string sql =
-      "SELECT * FROM PYTHON_FUNC('sub.deep.geo.explode_rows', t, n => 2, mode => 'x', nn => 3, df => 1, zzzzzz => 0)";
+      "SELECT * FROM PYTHON_FUNC('sub.deep.geo.explode_rows', t, n => 2, mode => 'x', nn => 3, df => 1, "
+      "zzzzzz => 0)";
   PythonFuncRewrite rewrite = Rewrite(sql);
   ASSERT_EQ(rewrite.issues.size(), 3u);
   for (const auto& issue : rewrite.issues) EXPECT_EQ(issue.code, "SF-UDF-015");
@@ -389,7 +399,8 @@ TEST_F(PythonFuncTest, RepeatedKeywordIsAnIssue) {
 
 // An unknown UDF inside a table call's subquery is reported at its own name, not at the subquery.
 TEST_F(PythonFuncTest, IssueInsideTableInputPointsAtTheName) {
-  std::string sql = "SELECT * FROM PYTHON_FUNC('mathx.scores', (SELECT PYTHON_FUNC('nope.f', id) AS id FROM t))";
+  std::string sql =
+      "SELECT * FROM PYTHON_FUNC('mathx.scores', (SELECT PYTHON_FUNC('nope.f', id) AS id FROM t))";
   PythonFuncRewrite rewrite = Rewrite(sql);
   ASSERT_EQ(rewrite.issues.size(), 1u);
   EXPECT_EQ(rewrite.issues[0].code, "SF-UDF-011");
@@ -397,9 +408,10 @@ TEST_F(PythonFuncTest, IssueInsideTableInputPointsAtTheName) {
 }
 
 TEST_F(PythonFuncTest, UnterminatedCallsDoNotCrash) {
-  for (std::string sql : {"SELECT PYTHON_FUNC(", "SELECT PYTHON_FUNC('mathx.twice'", "SELECT PYTHON_FUNC('mathx.twice', (1",
-                          "SELECT * FROM PYTHON_FUNC('mathx.scores', t", "SELECT * FROM PYTHON_FUNC('mathx.scores', t, k =>",
-                          "SELECT PYTHON_FUNC"}) {
+  for (std::string sql :
+       {"SELECT PYTHON_FUNC(", "SELECT PYTHON_FUNC('mathx.twice'", "SELECT PYTHON_FUNC('mathx.twice', (1",
+        "SELECT * FROM PYTHON_FUNC('mathx.scores', t", "SELECT * FROM PYTHON_FUNC('mathx.scores', t, k =>",
+        "SELECT PYTHON_FUNC"}) {
     int counter = 0;
     PythonFuncRewrite rewrite = RewritePythonFuncs(sql, &catalog_, counter);
     (void)rewrite;

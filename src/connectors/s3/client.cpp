@@ -383,9 +383,9 @@ void Client::CheckBucket(const std::string& bucket) {
 }
 
 void Client::Upload(const std::string& bucket, const std::string& key, const fs::path& file,
-                    uint64_t part_size) {
+                    uint64_t part_size, uint64_t threshold) {
   uint64_t size = fs::file_size(file);
-  if (size <= part_size) {
+  if (size <= threshold) {
     Request("PUT", bucket, key, {}, Transfer::From(file, 0, size));
     return;
   }
@@ -393,6 +393,8 @@ void Client::Upload(const std::string& bucket, const std::string& key, const fs:
   size_t at = 0;
   std::string upload_id = NextTag(created.body, "UploadId", at).value_or("");
   if (upload_id.empty()) throw S3Error("S3 did not start the multipart upload of " + key, false, 0);
+  // S3 takes at most 10,000 parts.
+  part_size = std::max(part_size, (size + 9999) / 10000);
   try {
     size_t count = static_cast<size_t>((size + part_size - 1) / part_size);
     std::vector<std::string> etags(count);

@@ -85,10 +85,11 @@ class Client {
   // Objects above `part_size` bytes come down as parallel ranged GETs into one file.
   void Download(const Object& object, const std::string& bucket, const std::filesystem::path& file,
                 uint64_t part_size = kPartSize);
-  // One PUT up to `part_size` bytes; above it a multipart upload whose parts go up in parallel,
+  // One PUT up to `threshold` bytes; above it a multipart upload whose parts (of at least
+  // `part_size` bytes, larger when 10,000 parts would not hold the file) go up in parallel,
   // aborted on failure.
   void Upload(const std::string& bucket, const std::string& key, const std::filesystem::path& file,
-              uint64_t part_size = kPartSize);
+              uint64_t part_size = kPartSize, uint64_t threshold = kPartSize);
   void Delete(const std::string& bucket, const std::string& key);
   // A one-key listing of the bucket: throws with the cause when it cannot be reached.
   void CheckBucket(const std::string& bucket);

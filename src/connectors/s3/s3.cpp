@@ -15,6 +15,34 @@ namespace fs = std::filesystem;
 
 namespace s3 {
 
+const std::vector<ParamSpec>& UploadParams() {
+  static const std::vector<ParamSpec> specs = {
+      {"part_size", ParamType::kInteger, false, {"multipart_chunksize"}, {}},
+      {"multipart_threshold", ParamType::kInteger, false, {}, {}},
+  };
+  return specs;
+}
+
+std::vector<ParamIssue> ValidateUpload(const nlohmann::json& options) {
+  constexpr int64_t kMinPart = 5ll << 20, kMaxPut = 5ll << 30;
+  std::vector<ParamIssue> issues;
+  if (options.contains("part_size")) {
+    int64_t part = options["part_size"].get<int64_t>();
+    if (part < kMinPart || part > kMaxPut)
+      issues.push_back({"part_size", "\"part_size\" must be between 5 MiB and 5 GiB (in bytes)",
+                        "\"part_size\": 16777216"});
+  }
+  if (options.contains("multipart_threshold")) {
+    int64_t threshold = options["multipart_threshold"].get<int64_t>();
+    if (threshold < 0 || threshold > kMaxPut)
+      issues.push_back(
+          {"multipart_threshold",
+           "\"multipart_threshold\" must be between 0 and 5 GiB (in bytes): one PUT holds at most 5 GiB",
+           "\"multipart_threshold\": 104857600"});
+  }
+  return issues;
+}
+
 const std::vector<ParamSpec>& ConnectionParams() {
   static const std::vector<ParamSpec> specs = {
       {"region", ParamType::kString, false, {"aws_region"}, {}},
@@ -190,8 +218,10 @@ std::vector<Object> MatchingObjects(Client& client, const nlohmann::json& params
 uint64_t UploadExport(const fs::path& local, const std::string& uri, const nlohmann::json& options) {
   Location location = ParseUri(uri);
   Client client(ResolveCredentials(options));
+  uint64_t part_size = options.value("part_size", Client::kPartSize);
+  uint64_t threshold = options.value("multipart_threshold", part_size);
   if (!fs::is_directory(local)) {
-    client.Upload(location.bucket, location.key, local);
+    client.Upload(location.bucket, location.key, local, part_size, threshold);
     return fs::file_size(local);
   }
   // Partitions: one object per file DuckDB wrote, under the URI's key as a folder.
@@ -207,7 +237,7 @@ uint64_t UploadExport(const fs::path& local, const std::string& uri, const nlohm
   try {
     for (const auto& file : files) {
       std::string key = base + fs::relative(file, local).generic_string();
-      client.Upload(location.bucket, key, file);
+      client.Upload(location.bucket, key, file, part_size, threshold);
       done.push_back(key);
       bytes += fs::file_size(file);
     }
@@ -263,6 +293,7 @@ class S3Connector : public Connector {
       std::vector<ParamSpec> all = {
           {"file_format", ParamType::kString, false, {}, {"csv", "parquet", "json", "ndjson"}}};
       for (const auto& spec : s3::ConnectionParams()) all.push_back(spec);
+      for (const auto& spec : s3::UploadParams()) all.push_back(spec);
       return all;
     }();
     return specs;

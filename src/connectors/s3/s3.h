@@ -23,6 +23,11 @@ namespace s3 {
 // The keys that reach a bucket (region, endpoint_url, credentials), for SOURCE and EXPORT.
 const std::vector<ParamSpec>& ConnectionParams();
 
+// What an export may tune: part_size and multipart_threshold (bytes).
+const std::vector<ParamSpec>& UploadParams();
+// Checks the values of UploadParams in normalized export `options`.
+std::vector<ParamIssue> ValidateUpload(const nlohmann::json& options);
+
 bool IsS3Uri(std::string_view text);
 
 struct Location {
