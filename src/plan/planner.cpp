@@ -591,6 +591,7 @@ class Planner {
       if (!parsed) return;
       params = *parsed;
     }
+    ReadFilesFromS3(step.connector_type, params);
     const connectors::Connector* connector = FindConnectorOrError(step.connector_type, type_location);
     if (!connector) return;
     if (connector->source_params().empty()) {
@@ -601,6 +602,29 @@ class Planner {
     step.params =
         CheckParams(connector->source_params(), params, text, statement.location,
                     fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type), connector, true);
+  }
+
+  // A CSV, Parquet or JSON source whose path is an s3:// URI reads through the S3 connector, in
+  // that format.
+  static void ReadFilesFromS3(std::string& type, nlohmann::json& params) {
+    std::string upper = util::ToUpper(type);
+    if ((upper != "CSV" && upper != "PARQUET" && upper != "JSON") || !params.is_object()) return;
+    for (const char* key : {"path", "file", "file_path"}) {
+      if (!params.contains(key) || !params[key].is_string() ||
+          !connectors::s3::IsS3Uri(params[key].get<std::string>())) {
+        continue;
+      }
+      std::string format = util::ToLower(upper);
+      if (upper == "JSON") {
+        std::string shape = util::ToLower(params.value("format", std::string()));
+        format = shape == "newline_delimited" || shape == "ndjson" ? "ndjson" : "json";
+      }
+      params["uri"] = params[key];
+      params.erase(key);
+      params["format"] = format;
+      type = "S3";
+      return;
+    }
   }
 
   void AddExport(const Statement& statement, Step& step) {

@@ -157,16 +157,22 @@ SOURCE jszst TYPE S3 PARAMS {"uri": "s3://lake/fmt/orders.json.zst", "format": "
 LOAD t_jszst FROM jszst;
 SOURCE dat TYPE S3 PARAMS {"uri": "s3://lake/fmt/raw.dat", "file_format": "csv", "delimiter": "|"};
 LOAD t_dat FROM dat;
+SOURCE viacsv TYPE CSV PARAMS {"path": "s3://lake/fmt/orders.csv.gz", "has_header": true};
+LOAD t_viacsv FROM viacsv;
+SOURCE viapq TYPE PARQUET PARAMS {"path": "s3://lake/fmt/orders.parquet"};
+LOAD t_viapq FROM viapq;
+SOURCE viajs TYPE JSON PARAMS {"path": "s3://lake/fmt/orders.ndjson", "format": "newline_delimited"};
+LOAD t_viajs FROM viajs;
 EXPORT SELECT $(diff_of t_csv) AS csv, $(diff_of t_csvgz) AS csvgz, $(diff_of t_csvzst) AS csvzst,
   $(diff_of t_pq) AS pq, $(diff_of t_js) AS js, $(diff_of t_nd) AS nd, $(diff_of t_ndgz) AS ndgz,
-  $(diff_of t_jszst) AS jszst, $(diff_of t_dat) AS dat,
+  $(diff_of t_jszst) AS jszst, $(diff_of t_dat) AS dat, $(diff_of t_viacsv) + $(diff_of t_viapq) + $(diff_of t_viajs) AS via_path,
   (SELECT count(*) FROM t_csv) + (SELECT count(*) FROM t_pq) + (SELECT count(*) FROM t_jszst) AS total
 TO 'out/diff.csv' TYPE CSV;
 EOF
 run_ok get
 same "$P/out/diff.csv" <<'EOF'
-csv,csvgz,csvzst,pq,js,nd,ndgz,jszst,dat,total
-0,0,0,0,0,0,0,0,0,600
+csv,csvgz,csvzst,pq,js,nd,ndgz,jszst,dat,via_path,total
+0,0,0,0,0,0,0,0,0,0,600
 EOF
 no_spool
 ok

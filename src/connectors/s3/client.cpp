@@ -244,6 +244,12 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   }
   CURLcode code = curl_easy_perform(curl);
+  if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_URL_MALFORMAT ||
+      code == CURLE_UNSUPPORTED_PROTOCOL) {
+    throw S3Error(fmt::format("{} {}: {} [check endpoint_url (or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)]",
+                              method, url, curl_easy_strerror(code)),
+                  false, 0);
+  }
   if (code != CURLE_OK) {
     throw S3Error(fmt::format("{} {}: {}", method, url, curl_easy_strerror(code)), true, 0);
   }
