@@ -415,31 +415,46 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # The server is killed while a transfer runs (the wire slowed by a test hook so the moment is
-# certain; the download's object is larger than what socket buffers can hold, 160 MB). The step fails after its retries; no object, table or spool is left half made.
+# certain; the download's object is larger than what socket buffers hold, 160 MB). The step fails
+# after its retries; no object, table or spool is left half made.
+
+# kill_server_during PIPELINE FOLDER NAME: runs PIPELINE in the background on a slow wire, kills
+# the server once a file NAME exists under FOLDER (the transfer has begun), then records the run's
+# output and exit code like `sf` and starts a new server.
+kill_server_during() {
+  (cd "$P" && env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run "$1" \
+    > "$ROOT/$1.out" 2> "$ROOT/$1.err") &
+  BACKGROUND_PID=$!
+  local started=""
+  for _ in $(seq 1 200); do
+    started="$(find "$2" -name "$3" 2>/dev/null)"
+    [ -n "$started" ] && break
+    sleep 0.05
+  done
+  [ -n "$started" ] || fail "the transfer of $1 never started"
+  sleep 0.3
+  kill -KILL "$(cat "$S3DIR/pid")"  # abruptly: connections reset mid-body
+  RC=0
+  wait "$BACKGROUND_PID" || RC=$?
+  BACKGROUND_PID=""
+  OUT="$ROOT/$1.out"
+  ERR="$ROOT/$1.err"
+  s3_start
+  s3_env
+}
+
 if begin server_stopped_during_an_upload_leaves_no_object; then
 new_project stopup
 pipeline up <<'EOF'
 CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
 EXPORT SELECT * FROM big TO 's3://lake/stop/up.csv' TYPE CSV;
 EOF
-(cd "$P" && env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run up > "$ROOT/up.out" 2> "$ROOT/up.err") &
-BACKGROUND_PID=$!
-for _ in $(seq 1 200); do
-  [ -n "$(find "$S3DIR/data/lake" -path '*uploads*' -name key 2>/dev/null)" ] && break
-  sleep 0.05
-done
-[ -n "$(find "$S3DIR/data/lake" -path '*uploads*' -name key 2>/dev/null)" ] || fail "the multipart upload never started"
-sleep 0.3
-kill -KILL "$(cat "$S3DIR/pid")"  # abruptly: connections reset mid-body
-RC=0
-wait "$BACKGROUND_PID" || RC=$?
-BACKGROUND_PID=""
-OUT="$ROOT/up.out"; ERR="$ROOT/up.err"
+# The server keeps a started multipart upload in uploads/<id>/key.
+kill_server_during up "$S3DIR/data/lake" key
 expect_rc 1 "an upload whose server went away"
 expect_msg "export_csv_up"
+expect_msg "Couldn't connect to server"
 expect_msg "FAILED"
-s3_start
-s3_env
 [ "$(object_status lake/stop/up.csv)" = "404" ] || fail "a partial object is visible after the failed upload"
 no_spool
 ok
@@ -457,24 +472,11 @@ pipeline down <<'EOF'
 SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/stop/down.csv"};
 LOAD target FROM b;
 EOF
-(cd "$P" && env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run down > "$ROOT/down.out" 2> "$ROOT/down.err") &
-BACKGROUND_PID=$!
-for _ in $(seq 1 200); do
-  [ -n "$(find "$ROOT/tmp" -name down.csv 2>/dev/null)" ] && break
-  sleep 0.05
-done
-[ -n "$(find "$ROOT/tmp" -name down.csv 2>/dev/null)" ] || fail "the download never started"
-sleep 0.3
-kill -KILL "$(cat "$S3DIR/pid")"  # abruptly: connections reset mid-body
-RC=0
-wait "$BACKGROUND_PID" || RC=$?
-BACKGROUND_PID=""
-OUT="$ROOT/down.out"; ERR="$ROOT/down.err"
+kill_server_during down "$ROOT/tmp" down.csv
 expect_rc 1 "a download whose server went away"
 expect_msg "load_target"
+expect_msg "Couldn't connect to server"
 no_spool
-s3_start
-s3_env
 pipeline check <<'EOF'
 EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
 EOF
