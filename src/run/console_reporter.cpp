@@ -9,9 +9,15 @@ namespace sqlflow::run {
 std::string DescribeStep(const plan::Step& step) {
   switch (step.kind) {
     case plan::Step::Kind::kSource: {
-      std::string where;
-      if (step.params.contains("path") && step.params["path"].is_string())
-        where = step.params["path"].get<std::string>();
+      // Where it reads: a file path, an S3 URI, or bucket with key or prefix.
+      auto text = [&](const char* key) {
+        return step.params.contains(key) && step.params[key].is_string() ? step.params[key].get<std::string>()
+                                                                         : std::string();
+      };
+      std::string where = text("path");
+      if (where.empty()) where = text("uri");
+      if (where.empty() && !text("bucket").empty())
+        where = "s3://" + text("bucket") + "/" + (text("key").empty() ? text("prefix") : text("key"));
       return fmt::format("{} {}", step.connector_type, where);
     }
     case plan::Step::Kind::kLoad:
