@@ -4,6 +4,7 @@
 
 #include "connectors/files.h"
 #include "connectors/postgres/postgres.h"
+#include "schema/schema.h"
 #include "util/secrets.h"
 #include "util/strings.h"
 
@@ -91,6 +92,12 @@ const Connector* FindConnector(std::string_view type) {
     if (util::EqualsIgnoreCase(connector->type(), type)) return connector.get();
   }
   return nullptr;
+}
+
+std::vector<ParamSpec> SourceParams(const Connector& connector) {
+  std::vector<ParamSpec> specs = connector.source_params();
+  specs.push_back({kSchemaPolicyParam, ParamType::kString, false, {}, schema::PolicyNames()});
+  return specs;
 }
 
 std::vector<std::string> ConnectorTypes() {

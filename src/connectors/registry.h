@@ -3,6 +3,7 @@
 // Parameters are checked against the schema before anything runs.
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/duckdb.h"
+#include "engine/schema.h"
 
 namespace sqlflow::connectors {
 
@@ -73,6 +75,12 @@ class Connector {
   };
   virtual uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                             const StagingTable& table) const;
+  // The columns a streaming source yields, from its own catalog and without reading rows (schema
+  // drift detection); nullopt when the connector cannot tell, and the staging table is described.
+  virtual std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const {
+    (void)params;
+    return std::nullopt;
+  }
 
   // Destinations that write themselves (PostgreSQL) instead of DuckDB's COPY to a file.
   struct WriteResult {
@@ -93,6 +101,11 @@ const Connector* FindConnector(std::string_view type);
 // Adds a connector (a plugin's) to the registry.
 void RegisterConnector(std::unique_ptr<Connector> connector);
 std::vector<std::string> ConnectorTypes();
+
+// The parameter every SOURCE takes whatever its TYPE: how a change of its schema is handled.
+inline constexpr const char* kSchemaPolicyParam = "on_schema_change";
+// A connector's own SOURCE parameters followed by the ones every SOURCE takes.
+std::vector<ParamSpec> SourceParams(const Connector& connector);
 
 // Checks `params` against `specs`: unknown keys (with the closest valid key), aliases mapped to
 // their canonical names, required keys, types and choices. Returns the normalized object.

@@ -18,6 +18,8 @@
 #include "connectors/registry.h"
 #include "engine/load.h"
 #include "engine/sql.h"
+#include "schema/capture.h"
+#include "schema/history.h"
 #include "state/store.h"
 #include "util/strings.h"
 
@@ -395,8 +397,12 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
     case plan::Step::Kind::kSource: {
       const connectors::Connector* connector = connectors::FindConnector(step.connector_type);
       if (!connector) throw StepError("SF-RUN-003", "unknown connector type " + step.connector_type);
-      SourceDefinition source{connector, step.params, "", ""};
-      if (!connector->streams()) source.query = connector->SourceQuery(step.params, options_.project_root);
+      SourceDefinition source{connector, step.params, "", "", ""};
+      // Every SOURCE's own key, never the connector's business.
+      source.schema_policy =
+          util::ToLower(source.params.value(connectors::kSchemaPolicyParam, std::string()));
+      source.params.erase(connectors::kSchemaPolicyParam);
+      if (!connector->streams()) source.query = connector->SourceQuery(source.params, options_.project_root);
       // One named file (not a glob or a list): its size is what a load of it reads.
       if (step.params.contains("path") && step.params["path"].is_string()) {
         std::string path = step.params["path"].get<std::string>();
@@ -418,7 +424,8 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       }
       if (!source.connector->streams()) {
         if (!source.file.empty()) outcome.bytes = SizeOnDisk(source.file);
-        WriteTable(connection, step, source.query, outcome);
+        bool evolve = CheckSourceSchema(connection, step, source, outcome).value_or(false);
+        WriteTable(connection, step, source.query, outcome, evolve);
         outcome.rows_read = outcome.rows;
         return;
       }
@@ -456,7 +463,11 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         if (auto mark = options_.store->Watermark(options_.pipeline, step.load_source))
           params["watermark"] = *mark;
       }
+      // Checked before any row moves when the connector can describe the source, else on the
+      // staging table: either way before the target changes.
+      std::optional<bool> evolve = CheckSourceSchema(connection, step, source, outcome);
       outcome.rows_read = source.connector->ReadInto(connection, params, staging);
+      if (!evolve) evolve = CheckSourceSchema(connection, step, source, outcome, quoted);
       std::optional<std::string> next_mark;
       if (incremental) {
         next_mark = connection.QueryScalar("SELECT max(" + engine::QuoteIdentifier(cursor) +
@@ -466,7 +477,7 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         engine::ReplaceWithTable(connection, step.target, staging.name);
         outcome.rows = outcome.inserted = outcome.rows_read;
       } else {
-        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome);
+        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome, evolve.value_or(false));
       }
       if (next_mark)
         options_.store->SaveWatermark(options_.pipeline, step.load_source, cursor, *next_mark,
@@ -498,8 +509,58 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
   }
 }
 
+std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
+                                                const SourceDefinition& source, StepOutcome& outcome,
+                                                const std::string& staging) {
+  std::string policy_name = source.schema_policy.empty() ? options_.on_schema_change : source.schema_policy;
+  schema::Policy policy = schema::ParsePolicy(policy_name).value_or(schema::Policy::kFail);
+  if (policy == schema::Policy::kIgnore || !options_.store) return false;
+  std::optional<schema::Schema> current =
+      staging.empty() ? schema::CaptureSource(connection, *source.connector, source.params, source.query)
+                      : schema::CaptureTable(connection, staging);
+  if (!current) return std::nullopt;
+
+  std::lock_guard lock(schema_mutex_);
+  state::Store& store = *options_.store;
+  const std::string& name = step.load_source;
+  int64_t snapshot = schema::RecordSnapshot(store, options_.pipeline, name, *current, options_.run_id, "run");
+  auto accepted = store.AcceptedSchema(options_.pipeline, name);
+  if (!accepted) {
+    store.AcceptSchemaSnapshot(snapshot);  // the first run records the baseline
+    return false;
+  }
+  if (accepted->fingerprint == current->Fingerprint()) return false;
+  schema::Diff diff = schema::Compare(schema::SnapshotSchema(*accepted), *current);
+  if (diff.verdict == schema::Verdict::kIdentical) return false;
+  std::string changes;
+  for (const auto& change : diff.changes)
+    changes += "
+               - " + change.Describe();
+               std::string shown_policy = schema::PolicyName(policy);
+  if (diff.verdict == schema::Verdict::kBreaking &&
+      (policy == schema::Policy::kFail || policy == schema::Policy::kEvolve)) {
+    throw StepError(
+        "SF-RUN-009",
+        fmt::format(
+            "source '{}' changed its schema in a breaking way (on_schema_change: {}); table {} was not "
+            "touched:{}
+            = hint
+            : see it with `sqlflow schema compare {} --pipeline {}`;
+            make it the "
+                        "accepted schema with `sqlflow schema accept {} --pipeline {}`, or set PARAMS "
+                        "{{\"on_schema_change\": \"warn\"}}",
+            name, shown_policy, step.target, changes, name, options_.pipeline, name, options_.pipeline));
+  }
+  bool evolve = policy == schema::Policy::kEvolve;
+  if (evolve) store.AcceptSchemaSnapshot(snapshot);
+  outcome.warnings.push_back(fmt::format(
+      "SF-SCHEMA-001: source '{}' changed its schema ({}, on_schema_change: {}{}):{}", name,
+      schema::VerdictName(diff.verdict), shown_policy, evolve ? "; now the accepted schema" : "", changes));
+  return evolve;
+}
+
 void Executor::WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
-                          StepOutcome& outcome) {
+                          StepOutcome& outcome, bool add_columns) {
   engine::WriteMode mode;
   switch (step.mode.kind) {
     case lang::LoadMode::Kind::kReplace:
@@ -516,7 +577,7 @@ void Executor::WriteTable(engine::Connection& connection, const plan::Step& step
   mode.strict = step.mode_options.contains("schema")
                     ? util::EqualsIgnoreCase(step.mode_options["schema"].get<std::string>(), "strict")
                     : options_.strict_schema;
-  mode.add_columns = step.mode_options.value("add_columns", options_.add_columns);
+  mode.add_columns = add_columns || step.mode_options.value("add_columns", options_.add_columns);
   engine::WriteResult result = engine::WriteTable(connection, step.target, query, mode);
   outcome.rows = result.rows;
   outcome.inserted = result.inserted;

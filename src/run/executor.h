@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,9 +41,10 @@ struct StepOutcome {
   double started_at = 0;  // seconds since the epoch
   double ended_at = 0;
   double seconds = 0;
-  std::string error;  // DuckDB's or the connector's message
-  std::string code;   // stable error code
-  std::string note;   // why a step was skipped
+  std::string error;                  // DuckDB's or the connector's message
+  std::string code;                   // stable error code
+  std::string note;                   // why a step was skipped
+  std::vector<std::string> warnings;  // "[CODE] message": worth telling, not failing the step
 };
 
 struct RunSummary {
@@ -66,6 +68,10 @@ struct ExecutorOptions {
   // Defaults for APPEND and MERGE when a statement's OPTIONS do not say (profile key `load`).
   bool strict_schema = false;
   bool add_columns = false;
+  // What a LOAD does when its source's schema drifted from the accepted one, unless the SOURCE's
+  // PARAMS say (`on_schema_change`): fail, warn, evolve or ignore; "" is fail (profile key
+  // `schema.on_schema_change`). Needs `store`.
+  std::string on_schema_change;
   // The project's Python UDFs, when it has any: scalar ones are registered before the first
   // step, table ones run before the steps that call them.
   udf::PythonRuntime* python = nullptr;
@@ -100,7 +106,16 @@ class Executor {
                const std::vector<Reporter*>& reporters);
   void Execute(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome);
   void WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
-                  StepOutcome& outcome);
+                  StepOutcome& outcome, bool add_columns = false);
+  struct SourceDefinition;
+  // Captures the source's schema and compares it with the accepted one (see
+  // docs/schema_management.md). Returns whether the load may add new columns (evolve), or nullopt
+  // when the source cannot be described before it is read: then it is checked again with
+  // `staging`, the table it was read into. Throws a step error (SF-RUN-009) when the policy fails
+  // the step.
+  std::optional<bool> CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
+                                        const SourceDefinition& source, StepOutcome& outcome,
+                                        const std::string& staging = "");
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
   void RegisterScalarUdfs(engine::Connection& connection);
   void RunTableUdfs(engine::Connection& connection, const plan::Step& step);
@@ -115,9 +130,11 @@ class Executor {
   struct SourceDefinition {
     const connectors::Connector* connector = nullptr;
     nlohmann::json params;
-    std::string query;  // for connectors DuckDB reads itself
-    std::string file;   // a single named file, for the bytes metric
+    std::string query;          // for connectors DuckDB reads itself
+    std::string file;           // a single named file, for the bytes metric
+    std::string schema_policy;  // on_schema_change of its PARAMS, lower case; "" = the default
   };
+  std::mutex schema_mutex_;  // one drift check at a time: loads of one source share a baseline
   std::map<std::string, SourceDefinition> sources_;
   std::atomic<bool> interrupted_{false};
 };

@@ -93,6 +93,9 @@ class PostgresConnector : public Connector {
                     const StagingTable& table) const override {
     return postgres::ReadInto(connection, params, table.schema, table.name, table.temporary);
   }
+  std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const override {
+    return postgres::DescribeColumns(params);
+  }
 
   bool writes_itself() const override { return true; }
   WriteResult Write(engine::Connection& connection, const std::string& query, const std::string& target,

@@ -6,11 +6,16 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/duckdb.h"
+#include "engine/schema.h"
 
 namespace sqlflow::connectors::postgres {
 
 // The SELECT a source reads: its `query`, or every column of `schema`.`table`.
 std::string SourceQueryFor(const nlohmann::json& params);
+
+// The columns the source yields as DuckDB will hold them (the types ReadInto creates), described
+// by the server without running the query; NOT NULL from pg_attribute for columns of tables.
+std::vector<engine::Column> DescribeColumns(const nlohmann::json& params);
 
 // Streams the source's rows into the new DuckDB table `schema`.`table` (temporary or not; created
 // with the mapped column types). Throws PostgresError.
