@@ -437,6 +437,7 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
       }
       if (!outcome.note.empty()) item["note"] = outcome.note;
       if (!outcome.warnings.empty()) item["warnings"] = outcome.warnings;
+      if (outcome.schema_check_seconds > 0) item["schema_check_seconds"] = outcome.schema_check_seconds;
       steps.push_back(std::move(item));
     }
     fmt::print("{}\n", nlohmann::json{{"run_id", recorder.run_id()},

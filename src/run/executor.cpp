@@ -515,6 +515,12 @@ std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, 
   std::string policy_name = source.schema_policy.empty() ? options_.on_schema_change : source.schema_policy;
   schema::Policy policy = schema::ParsePolicy(policy_name).value_or(schema::Policy::kFail);
   if (policy == schema::Policy::kIgnore || !options_.store) return false;
+  auto start = std::chrono::steady_clock::now();
+  struct Timer {
+    std::chrono::steady_clock::time_point start;
+    double& total;
+    ~Timer() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } timer{start, outcome.schema_check_seconds};
   std::optional<schema::Schema> current =
       staging.empty() ? schema::CaptureSource(connection, *source.connector, source.params, source.query)
                       : schema::CaptureTable(connection, staging);
@@ -533,23 +539,18 @@ std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, 
   schema::Diff diff = schema::Compare(schema::SnapshotSchema(*accepted), *current);
   if (diff.verdict == schema::Verdict::kIdentical) return false;
   std::string changes;
-  for (const auto& change : diff.changes)
-    changes += "
-               - " + change.Describe();
-               std::string shown_policy = schema::PolicyName(policy);
+  for (const auto& change : diff.changes) changes += "\n  - " + change.Describe();
+  std::string shown_policy = schema::PolicyName(policy);
   if (diff.verdict == schema::Verdict::kBreaking &&
       (policy == schema::Policy::kFail || policy == schema::Policy::kEvolve)) {
     throw StepError(
         "SF-RUN-009",
-        fmt::format(
-            "source '{}' changed its schema in a breaking way (on_schema_change: {}); table {} was not "
-            "touched:{}
-            = hint
-            : see it with `sqlflow schema compare {} --pipeline {}`;
-            make it the "
-                        "accepted schema with `sqlflow schema accept {} --pipeline {}`, or set PARAMS "
-                        "{{\"on_schema_change\": \"warn\"}}",
-            name, shown_policy, step.target, changes, name, options_.pipeline, name, options_.pipeline));
+        fmt::format("source '{}' changed its schema in a breaking way (on_schema_change: {}); table "
+                    "{} was not touched:{}\n  = hint: see it with `sqlflow schema compare {} "
+                    "--pipeline {}`; make it the accepted schema with `sqlflow schema accept {} "
+                    "--pipeline {}`, or set PARAMS {{\"on_schema_change\": \"warn\"}}",
+                    name, shown_policy, step.target, changes, name, options_.pipeline, name,
+                    options_.pipeline));
   }
   bool evolve = policy == schema::Policy::kEvolve;
   if (evolve) store.AcceptSchemaSnapshot(snapshot);

@@ -44,7 +44,8 @@ struct StepOutcome {
   std::string error;                  // DuckDB's or the connector's message
   std::string code;                   // stable error code
   std::string note;                   // why a step was skipped
-  std::vector<std::string> warnings;  // "[CODE] message": worth telling, not failing the step
+  std::vector<std::string> warnings;  // "CODE: message": worth telling, not failing the step
+  double schema_check_seconds = 0;    // LOAD: capturing and comparing the source's schema
 };
 
 struct RunSummary {
