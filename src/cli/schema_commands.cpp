@@ -179,6 +179,8 @@ int SchemaHistoryCommand(const SchemaOptions& options, const GlobalOptions& glob
 int SchemaCompareCommand(const SchemaOptions& options, const GlobalOptions& global) {
   Context context = LoadContext(global);
   std::string pipeline = ResolveSchemaPipeline(context, options);
+  // First: an unknown SOURCE is the clearer error.
+  schema::Schema current = CaptureCurrent(context, pipeline, options.source);
   schema::Schema reference;
   std::string against = options.against.empty() ? "accepted" : options.against;
   std::error_code error;
@@ -211,7 +213,6 @@ int SchemaCompareCommand(const SchemaOptions& options, const GlobalOptions& glob
       against = "run " + options.against;
     }
   }
-  schema::Schema current = CaptureCurrent(context, pipeline, options.source);
   schema::Diff diff = schema::Compare(reference, current);
   int code = diff.verdict == schema::Verdict::kBreaking ? 1 : 0;
   if (global.json) {

@@ -233,7 +233,8 @@ EOF
 fi
 
 if begin safe_type_change_is_compatible; then
-  new_project widened APPEND
+  # REPLACE: APPEND would refuse TIMESTAMP values into the table's DATE column by itself.
+  new_project widened REPLACE
   data <<'EOF'
 id,day
 1,2024-01-01
@@ -330,7 +331,12 @@ EOF
   sf pipeline run p
   expect_rc 0 "ignore run"
   expect_no_msg "SF-SCHEMA"
+  # Nothing recorded: the pipeline must be named (the project has two).
   sf --json schema history src
+  expect_rc 2 "history without --pipeline"
+  expect_err "error[SF-SCHEMA-002]"
+  sf --json schema history src --pipeline p
+  expect_rc 0 "history --pipeline p"
   check "$OUT" 'expect(d == [], "ignore records nothing: %r" % d)'
   ok
 fi
@@ -360,7 +366,6 @@ fi
 
 if begin bad_policies_are_usage_errors_with_hints; then
   new_project bad_param REPLACE '"on_schema_change": "evolv"'
-  baseline_rc=0
   data <<'EOF'
 id
 1
@@ -381,7 +386,7 @@ EOF
 fi
 
 if begin accept_then_rerun_passes_and_history_tells_the_story; then
-  new_project accept APPEND
+  new_project accept REPLACE
   baseline
   FIRST_RUN="$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["run_id"])' < <(cd "$P" && "$SQLFLOW" --json runs p))"
   cp "$P/data/orders.csv" "$ROOT/accept-v1.csv"
@@ -398,14 +403,11 @@ EOF
   expect_out "Accepted the current schema of source src (pipeline p)"
   expect_out 'column "amount" changed type DOUBLE -> BIGINT'
   sf pipeline run p
-  # The table still has amount DOUBLE; BIGINT values widen into it.
   expect_rc 0 "rerun after accept"
   expect_no_msg "warning"
   same_target <<'EOF'
 id,customer,amount
-1,ann,1.5
-2,bob,2.5
-3,cy,3.0
+3,cy,3
 EOF
   sf schema history src
   expect_rc 0 "schema history"
@@ -430,8 +432,8 @@ expect(oldest["verdict"] == "baseline" and oldest["diff"] is None, oldest)
   sf schema compare src
   expect_rc 0 "compare against the accepted schema"
   expect_out "identical"
-  # Back to the first shape: DOUBLE again is a widening of BIGINT? No: BIGINT -> DOUBLE loses
-  # precision, so it is breaking as well.
+  # Back to the first shape: BIGINT -> DOUBLE is not a safe widening (a DOUBLE cannot hold every
+  # BIGINT exactly), so it is breaking as well.
   cp "$ROOT/accept-v1.csv" "$P/data/orders.csv"
   sf --json schema compare src
   expect_rc 1 "BIGINT -> DOUBLE"
@@ -441,10 +443,13 @@ fi
 if begin cli_errors_name_the_problem; then
   new_project cli_errors REPLACE
   sf schema show src
+  expect_rc 2 "show before any run, two pipelines"
+  expect_err "error[SF-SCHEMA-002]: no schema recorded for source 'src'"
+  sf schema show src --pipeline p
   expect_rc 2 "show before any run"
   expect_err "error[SF-SCHEMA-003]"
   baseline
-  sf schema compare srcc
+  sf schema compare srcc --pipeline p
   expect_rc 2 "unknown source"
   expect_err "error[SF-SCHEMA-001]: pipeline p has no SOURCE 'srcc'"
   expect_err "did you mean 'src'"
