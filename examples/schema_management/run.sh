@@ -57,7 +57,9 @@ d = json.load(open(sys.argv[1]))
 assert [s["verdict"] for s in d] == ["breaking", "compatible", "baseline"], [s["verdict"] for s in d]
 assert [s["accepted"] for s in d] == [False, True, False], [s["accepted"] for s in d]
 PY
-has output/history.txt 'ACCEPTED'
+has output/history.txt 'compatible  ACCEPTED'
+has output/history.txt '      - column "tier" \(VARCHAR\) added at position 5'
+has output/history.txt '      baseline: id BIGINT, name VARCHAR, country VARCHAR, signed_up DATE'
 
 # Accepting day 3's shape makes compare pass; loading it would still need the table's column
 # renamed (APPEND matches columns by name), which is the team's call, not the tool's.

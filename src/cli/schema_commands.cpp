@@ -170,7 +170,8 @@ int SchemaHistoryCommand(const SchemaOptions& options, const GlobalOptions& glob
       fmt::print("      baseline: {}\n", util::Join(columns, ", "));
       continue;
     }
-    for (const auto& change : nlohmann::json::parse(snapshot.diff_json)["changes"])
+    nlohmann::json diff = nlohmann::json::parse(snapshot.diff_json);
+    for (const auto& change : diff["changes"])
       fmt::print("      - {}\n", change["description"].get<std::string>());
   }
   return 0;

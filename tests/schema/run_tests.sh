@@ -413,6 +413,8 @@ EOF
   expect_rc 0 "schema history"
   expect_out "newest first"
   expect_out "ACCEPTED"
+  expect_out '      - column "amount" changed type DOUBLE -> BIGINT'
+  expect_out "      baseline: id BIGINT, customer VARCHAR, amount DOUBLE"
   sf --json schema history src
   check "$OUT" '
 expect(len(d) == 2, "snapshots: %d" % len(d))
