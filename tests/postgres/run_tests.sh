@@ -105,9 +105,6 @@ CONN="\"host\": \"127.0.0.1\", \"port\": $PG_PORT, \"dbname\": \"$PG_DB\", \"use
 
 # sf ARGS...: runs sqlflow in the current project (bounded, TZ=UTC, no PG* variables unless
 # SF_ENV holds them), keeping stdout/stderr/exit code.
-# expect_msg TEXT: stdout or stderr of the last call holds TEXT.
-expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
-expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
 # run_ok NAME [ARGS]: runs pipeline NAME, which must succeed.
 run_ok() { sf pipeline run "$@"; expect_rc 0 "pipeline run $*"; }
 

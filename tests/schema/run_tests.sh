@@ -22,33 +22,6 @@ trap 'rm -rf "$ROOT"' EXIT
 # shellcheck source=../lib/script_test.sh
 . "$(dirname "$0")/../lib/script_test.sh"
 
-expect_out() { grep -qF -- "$1" "$OUT" || fail "stdout lacks: $1"; }
-expect_err() { grep -qF -- "$1" "$ERR" || fail "stderr lacks: $1"; }
-expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
-expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
-
-# check JSON_FILE PYTHON_CODE: runs the code with `d` (the parsed JSON) and expect(cond, message).
-check() {
-  local message
-  if ! message="$("$PYTHON" - "$1" "$2" 2>&1 <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-class Failed(Exception):
-    pass
-def expect(condition, message):
-    if not condition:
-        raise Failed(message)
-try:
-    exec(sys.argv[2])
-except Failed as error:
-    print(error)
-    sys.exit(1)
-PY
-)"; then
-    fail "${message:-python check failed}"
-  fi
-}
-
 # new_project NAME MODE [PARAMS_EXTRA] [PROFILE_EXTRA]: a persistent project whose pipeline `p`
 # loads data/orders.csv (SOURCE src) into table orders with load MODE, and whose pipeline `dump`
 # writes the table to output/orders.csv (so each test can look at the target after a failure).
