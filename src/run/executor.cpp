@@ -424,8 +424,14 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       }
       if (!source.connector->streams()) {
         if (!source.file.empty()) outcome.bytes = SizeOnDisk(source.file);
-        bool evolve = CheckSourceSchema(connection, step, source, outcome).value_or(false);
-        WriteTable(connection, step, source.query, outcome, evolve);
+        // The rows' shape comes from the load's own read (a CSV is sniffed once), before commit.
+        std::function<bool(const std::vector<engine::Column>&)> check;
+        if (ChecksSchema(source)) {
+          check = [&](const std::vector<engine::Column>& columns) {
+            return CheckSourceSchema(connection, step, source, outcome, "", &columns).value_or(false);
+          };
+        }
+        WriteTable(connection, step, source.query, outcome, check);
         outcome.rows_read = outcome.rows;
         return;
       }
@@ -477,7 +483,9 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         engine::ReplaceWithTable(connection, step.target, staging.name);
         outcome.rows = outcome.inserted = outcome.rows_read;
       } else {
-        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome, evolve.value_or(false));
+        bool add_columns = evolve.value_or(false);
+        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome,
+                   [add_columns](const std::vector<engine::Column>&) { return add_columns; });
       }
       if (next_mark)
         options_.store->SaveWatermark(options_.pipeline, step.load_source, cursor, *next_mark,
@@ -509,12 +517,25 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
   }
 }
 
+namespace {
+
+schema::Policy SchemaPolicy(const std::string& of_source, const std::string& of_profile) {
+  return schema::ParsePolicy(of_source.empty() ? of_profile : of_source).value_or(schema::Policy::kFail);
+}
+
+}  // namespace
+
+bool Executor::ChecksSchema(const SourceDefinition& source) const {
+  return options_.store &&
+         SchemaPolicy(source.schema_policy, options_.on_schema_change) != schema::Policy::kIgnore;
+}
+
 std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
                                                 const SourceDefinition& source, StepOutcome& outcome,
-                                                const std::string& staging) {
-  std::string policy_name = source.schema_policy.empty() ? options_.on_schema_change : source.schema_policy;
-  schema::Policy policy = schema::ParsePolicy(policy_name).value_or(schema::Policy::kFail);
-  if (policy == schema::Policy::kIgnore || !options_.store) return false;
+                                                const std::string& staging,
+                                                const std::vector<engine::Column>* columns) {
+  if (!ChecksSchema(source)) return false;
+  schema::Policy policy = SchemaPolicy(source.schema_policy, options_.on_schema_change);
   auto start = std::chrono::steady_clock::now();
   struct Timer {
     std::chrono::steady_clock::time_point start;
@@ -522,8 +543,9 @@ std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, 
     ~Timer() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
   } timer{start, outcome.schema_check_seconds};
   std::optional<schema::Schema> current =
-      staging.empty() ? schema::CaptureSource(connection, *source.connector, source.params, source.query)
-                      : schema::CaptureTable(connection, staging);
+      columns           ? schema::Schema{*columns}
+      : staging.empty() ? schema::CaptureSource(connection, *source.connector, source.params, source.query)
+                        : schema::CaptureTable(connection, staging);
   if (!current) return std::nullopt;
 
   std::lock_guard lock(schema_mutex_);
@@ -561,7 +583,8 @@ std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, 
 }
 
 void Executor::WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
-                          StepOutcome& outcome, bool add_columns) {
+                          StepOutcome& outcome,
+                          std::function<bool(const std::vector<engine::Column>&)> check_new_rows) {
   engine::WriteMode mode;
   switch (step.mode.kind) {
     case lang::LoadMode::Kind::kReplace:
@@ -578,7 +601,8 @@ void Executor::WriteTable(engine::Connection& connection, const plan::Step& step
   mode.strict = step.mode_options.contains("schema")
                     ? util::EqualsIgnoreCase(step.mode_options["schema"].get<std::string>(), "strict")
                     : options_.strict_schema;
-  mode.add_columns = add_columns || step.mode_options.value("add_columns", options_.add_columns);
+  mode.add_columns = step.mode_options.value("add_columns", options_.add_columns);
+  mode.check_new_rows = std::move(check_new_rows);
   engine::WriteResult result = engine::WriteTable(connection, step.target, query, mode);
   outcome.rows = result.rows;
   outcome.inserted = result.inserted;

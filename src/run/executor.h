@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -106,17 +107,23 @@ class Executor {
   void RunStep(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome,
                const std::vector<Reporter*>& reporters);
   void Execute(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome);
+  // `check_new_rows`: engine::WriteMode::check_new_rows (the schema drift check of a LOAD).
   void WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
-                  StepOutcome& outcome, bool add_columns = false);
+                  StepOutcome& outcome,
+                  std::function<bool(const std::vector<engine::Column>&)> check_new_rows = {});
   struct SourceDefinition;
-  // Captures the source's schema and compares it with the accepted one (see
-  // docs/schema_management.md). Returns whether the load may add new columns (evolve), or nullopt
-  // when the source cannot be described before it is read: then it is checked again with
-  // `staging`, the table it was read into. Throws a step error (SF-RUN-009) when the policy fails
-  // the step.
+  // Compares the source's schema with the accepted one and applies its policy (see
+  // docs/schema_management.md): `columns` when the load already knows them, else captured here
+  // (a streaming source describes itself, or `staging`, the table it was read into, is
+  // described). Returns whether the load may add new columns (evolve), or nullopt when the
+  // source cannot be described before it is read. Throws a step error (SF-RUN-009) when the
+  // policy fails the step.
   std::optional<bool> CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
                                         const SourceDefinition& source, StepOutcome& outcome,
-                                        const std::string& staging = "");
+                                        const std::string& staging = "",
+                                        const std::vector<engine::Column>* columns = nullptr);
+  // Whether the LOADs of `source` check its schema (a state store, a policy other than ignore).
+  bool ChecksSchema(const SourceDefinition& source) const;
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
   void RegisterScalarUdfs(engine::Connection& connection);
   void RunTableUdfs(engine::Connection& connection, const plan::Step& step);
