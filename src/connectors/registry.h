@@ -2,6 +2,7 @@
 // The connector registry: TYPE names mapped to their parameter schemas and implementations.
 // Parameters are checked against the schema before anything runs.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -72,6 +73,10 @@ class Connector {
     std::string schema;  // "" = the default schema
     std::string name;
     bool temporary = true;
+    // When set, called with the source's columns once they are known and before any row is read
+    // (schema drift detection; PostgreSQL calls it, a connector that does not gets its staging
+    // table described afterwards). Throwing stops the read.
+    std::function<void(const std::vector<engine::Column>&)> columns_known = {};
   };
   virtual uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                             const StagingTable& table) const;

@@ -469,9 +469,12 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         if (auto mark = options_.store->Watermark(options_.pipeline, step.load_source))
           params["watermark"] = *mark;
       }
-      // Checked before any row moves when the connector can describe the source, else on the
-      // staging table: either way before the target changes.
-      std::optional<bool> evolve = CheckSourceSchema(connection, step, source, outcome);
+      // Checked before any row moves when the connector reports the columns first (PostgreSQL,
+      // on its own connection), else on the staging table: either way before the target changes.
+      std::optional<bool> evolve;
+      staging.columns_known = [&](const std::vector<engine::Column>& columns) {
+        evolve = CheckSourceSchema(connection, step, source, outcome, "", &columns);
+      };
       outcome.rows_read = source.connector->ReadInto(connection, params, staging);
       if (!evolve) evolve = CheckSourceSchema(connection, step, source, outcome, quoted);
       std::optional<std::string> next_mark;

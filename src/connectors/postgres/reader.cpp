@@ -208,21 +208,33 @@ std::string BaseQuery(const nlohmann::json& params) {
   return "SELECT * FROM " + QuoteQualified(table);
 }
 
-std::vector<engine::Column> DescribeColumns(const nlohmann::json& params) {
-  Client client(params);
-  std::vector<bool> not_null;
-  std::vector<ColumnMapping> mappings = Describe(client, SourceQueryFor(params), &not_null);
+namespace {
+
+std::vector<engine::Column> AsColumns(const std::vector<ColumnMapping>& mappings,
+                                      const std::vector<bool>& not_null) {
   std::vector<engine::Column> columns;
   for (size_t i = 0; i < mappings.size(); ++i)
     columns.push_back({mappings[i].name, mappings[i].duckdb_type, !not_null[i]});
   return columns;
 }
 
+}  // namespace
+
+std::vector<engine::Column> DescribeColumns(const nlohmann::json& params) {
+  Client client(params);
+  std::vector<bool> not_null;
+  std::vector<ColumnMapping> mappings = Describe(client, SourceQueryFor(params), &not_null);
+  return AsColumns(mappings, not_null);
+}
+
 uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
-                  const std::string& table, bool temporary) {
+                  const std::string& table, bool temporary,
+                  const std::function<void(const std::vector<engine::Column>&)>& columns_known) {
   Client client(params);
   std::string query = SourceQueryFor(params);
-  std::vector<ColumnMapping> columns = Describe(client, query);
+  std::vector<bool> not_null;
+  std::vector<ColumnMapping> columns = Describe(client, query, columns_known ? &not_null : nullptr);
+  if (columns_known) columns_known(AsColumns(columns, not_null));
   std::vector<std::string> definitions;
   for (const auto& column : columns)
     definitions.push_back(engine::QuoteIdentifier(column.name) + " " + column.duckdb_type);

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +21,9 @@ std::vector<engine::Column> DescribeColumns(const nlohmann::json& params);
 
 // Streams the source's rows into the new DuckDB table `schema`.`table` (temporary or not; created
 // with the mapped column types). Throws PostgresError.
+// `columns_known`, when set, gets the columns (as DescribeColumns gives them) before any row moves.
 uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
-                  const std::string& table, bool temporary);
+                  const std::string& table, bool temporary,
+                  const std::function<void(const std::vector<engine::Column>&)>& columns_known = {});
 
 }  // namespace sqlflow::connectors::postgres
