@@ -334,6 +334,12 @@ EOF
   sf pipeline run p
   expect_rc 1 "PARAMS fail over profile warn"
   expect_out "error[SF-RUN-009]"
+  # REPLACE read the new rows inside its transaction; the failed check rolled them back.
+  same_target <<'EOF'
+id,customer,amount
+1,ann,1.5
+2,bob,2.5
+EOF
   ok
 fi
 
