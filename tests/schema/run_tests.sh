@@ -59,6 +59,14 @@ same_target() {
     "$expected" "$actual")"
 }
 
+# data_with_channel: the next content gains a column (channel) at the end.
+data_with_channel() {
+  data <<'EOF'
+id,customer,amount,channel
+3,cy,3.5,web
+EOF
+}
+
 baseline() {
   data <<'EOF'
 id,customer,amount
@@ -100,10 +108,7 @@ fi
 if begin added_column_default_policy_warns_and_replace_loads_it; then
   new_project added_replace REPLACE
   baseline
-  data <<'EOF'
-id,customer,amount,channel
-3,cy,3.5,web
-EOF
+  data_with_channel
   sf pipeline run p
   expect_rc 0 "run with a new column (compatible)"
   expect_out "warning[SF-SCHEMA-001]: source 'src' changed its schema (compatible, on_schema_change: fail)"
@@ -123,10 +128,7 @@ fi
 if begin added_column_evolve_adds_it_to_an_append_target; then
   new_project evolve_append APPEND '"on_schema_change": "evolve"'
   baseline
-  data <<'EOF'
-id,customer,amount,channel
-3,cy,3.5,web
-EOF
+  data_with_channel
   sf pipeline run p
   expect_rc 0 "evolve run"
   expect_out "now the accepted schema"
@@ -149,10 +151,7 @@ if begin added_column_warn_keeps_append_checks; then
   # warn does not change the load: APPEND still refuses a column the table lacks.
   new_project warn_append APPEND '"on_schema_change": "warn"'
   baseline
-  data <<'EOF'
-id,customer,amount,channel
-3,cy,3.5,web
-EOF
+  data_with_channel
   sf pipeline run p
   expect_rc 1 "warn + APPEND of a new column"
   expect_out "warning[SF-SCHEMA-001]"
