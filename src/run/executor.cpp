@@ -428,7 +428,7 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         std::function<bool(const std::vector<engine::Column>&)> check;
         if (ChecksSchema(source)) {
           check = [&](const std::vector<engine::Column>& columns) {
-            return CheckSourceSchema(connection, step, source, outcome, "", &columns).value_or(false);
+            return CheckSourceSchema(connection, step, source, outcome, &columns);
           };
         }
         WriteTable(connection, step, source.query, outcome, check);
@@ -473,10 +473,10 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       // on its own connection), else on the staging table: either way before the target changes.
       std::optional<bool> evolve;
       staging.columns_known = [&](const std::vector<engine::Column>& columns) {
-        evolve = CheckSourceSchema(connection, step, source, outcome, "", &columns);
+        evolve = CheckSourceSchema(connection, step, source, outcome, &columns);
       };
       outcome.rows_read = source.connector->ReadInto(connection, params, staging);
-      if (!evolve) evolve = CheckSourceSchema(connection, step, source, outcome, quoted);
+      if (!evolve) evolve = CheckSourceSchema(connection, step, source, outcome, nullptr, quoted);
       std::optional<std::string> next_mark;
       if (incremental) {
         next_mark = connection.QueryScalar("SELECT max(" + engine::QuoteIdentifier(cursor) +
@@ -533,10 +533,9 @@ bool Executor::ChecksSchema(const SourceDefinition& source) const {
          SchemaPolicy(source.schema_policy, options_.on_schema_change) != schema::Policy::kIgnore;
 }
 
-std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
-                                                const SourceDefinition& source, StepOutcome& outcome,
-                                                const std::string& staging,
-                                                const std::vector<engine::Column>* columns) {
+bool Executor::CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
+                                 const SourceDefinition& source, StepOutcome& outcome,
+                                 const std::vector<engine::Column>* columns, const std::string& staging) {
   if (!ChecksSchema(source)) return false;
   schema::Policy policy = SchemaPolicy(source.schema_policy, options_.on_schema_change);
   auto start = std::chrono::steady_clock::now();
@@ -546,10 +545,7 @@ std::optional<bool> Executor::CheckSourceSchema(engine::Connection& connection, 
     ~Timer() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
   } timer{start, outcome.schema_check_seconds};
   std::optional<schema::Schema> current =
-      columns           ? schema::Schema{*columns}
-      : staging.empty() ? schema::CaptureSource(connection, *source.connector, source.params, source.query)
-                        : schema::CaptureTable(connection, staging);
-  if (!current) return std::nullopt;
+      columns ? schema::Schema{*columns} : schema::CaptureTable(connection, staging);
 
   std::lock_guard lock(schema_mutex_);
   state::Store& store = *options_.store;

@@ -113,15 +113,13 @@ class Executor {
                   std::function<bool(const std::vector<engine::Column>&)> check_new_rows = {});
   struct SourceDefinition;
   // Compares the source's schema with the accepted one and applies its policy (see
-  // docs/schema_management.md): `columns` when the load already knows them, else captured here
-  // (a streaming source describes itself, or `staging`, the table it was read into, is
-  // described). Returns whether the load may add new columns (evolve), or nullopt when the
-  // source cannot be described before it is read. Throws a step error (SF-RUN-009) when the
+  // docs/schema_management.md): `columns` as the load's own read found them, or, for a streaming
+  // source that did not report them, those of `staging`, the table it was read into. Returns
+  // whether the load may add new columns (evolve). Throws a step error (SF-RUN-009) when the
   // policy fails the step.
-  std::optional<bool> CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
-                                        const SourceDefinition& source, StepOutcome& outcome,
-                                        const std::string& staging = "",
-                                        const std::vector<engine::Column>* columns = nullptr);
+  bool CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
+                         const SourceDefinition& source, StepOutcome& outcome,
+                         const std::vector<engine::Column>* columns, const std::string& staging = "");
   // Whether the LOADs of `source` check its schema (a state store, a policy other than ignore).
   bool ChecksSchema(const SourceDefinition& source) const;
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
