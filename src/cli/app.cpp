@@ -103,8 +103,26 @@ int Main(int argc, char** argv) {
   std::string udf_name;
   udf_info->add_option("NAME", udf_name, "UDF name: module.function or an unambiguous short name")
       ->required();
+  auto* schema =
+      app.add_subcommand("schema", "Inspect, compare and accept the schemas of a pipeline's sources");
+  schema->require_subcommand(1);
+  SchemaOptions schema_options;
+  auto* schema_show = schema->add_subcommand("show", "Show a source's accepted schema");
+  auto* schema_history =
+      schema->add_subcommand("history", "List a source's recorded schemas, newest first, with what changed");
+  auto* schema_compare = schema->add_subcommand(
+      "compare", "Compare a source's current schema with the accepted one (exit 1 when breaking)");
+  schema_compare->add_option("--against", schema_options.against,
+                             "A run id (the schema then) or a JSON schema file (`schema show --json`)");
+  auto* schema_accept = schema->add_subcommand("accept", "Make the source's current schema the accepted one");
+  for (CLI::App* sub : {schema_show, schema_history, schema_compare, schema_accept}) {
+    sub->add_option("SOURCE", schema_options.source, "A SOURCE of the pipeline")->required();
+    sub->add_option("--pipeline", schema_options.pipeline,
+                    "The pipeline (name or .sf file); default: the one that recorded SOURCE");
+    sub->fallthrough();
+  }
   for (CLI::App* sub : {init, pipeline, list, validate, compile, run, viz, udf, udf_list, udf_info, status,
-                        runs, metrics, connect, connect_list, connect_test}) {
+                        runs, metrics, connect, connect_list, connect_test, schema}) {
     sub->fallthrough();
   }
 
@@ -137,6 +155,10 @@ int Main(int argc, char** argv) {
     if (connect_list->parsed()) return ConnectListCommand(options);
     if (connect_test->parsed()) return ConnectTestCommand(connect_name, options);
     if (udf_info->parsed()) return UdfInfoCommand(udf_name, options);
+    if (schema_show->parsed()) return SchemaShowCommand(schema_options, options);
+    if (schema_history->parsed()) return SchemaHistoryCommand(schema_options, options);
+    if (schema_compare->parsed()) return SchemaCompareCommand(schema_options, options);
+    if (schema_accept->parsed()) return SchemaAcceptCommand(schema_options, options);
     fmt::print("{}", app.help());
     return 2;
   } catch (const lang::SqlflowError& error) {

@@ -29,6 +29,24 @@ int ConnectListCommand(const GlobalOptions& options);
 int ConnectTestCommand(const std::string& name, const GlobalOptions& options);
 int UdfInfoCommand(const std::string& name, const GlobalOptions& options);
 
+// `sqlflow schema show|history|compare|accept SOURCE`.
+struct SchemaOptions {
+  std::string source;
+  std::string pipeline;  // a name or .sf file; "" = the one pipeline that knows the source
+  std::string against;   // compare: a run id or a JSON schema file; "" = the accepted schema
+};
+int SchemaShowCommand(const SchemaOptions& schema, const GlobalOptions& options);
+int SchemaHistoryCommand(const SchemaOptions& schema, const GlobalOptions& options);
+int SchemaCompareCommand(const SchemaOptions& schema, const GlobalOptions& options);
+int SchemaAcceptCommand(const SchemaOptions& schema, const GlobalOptions& options);
+
+// Plans pipeline `name` against the profile's database (read-only when it exists, else in
+// memory), starting Python only when the pipeline needs it.
+plan::Plan PlanForCommand(const Context& context, const std::string& name);
+
+// "2026-11-26 03:10:45" (UTC), or "-" for 0.
+std::string FormatTime(double epoch_seconds);
+
 // Colour only on a terminal, and never when NO_COLOR is set.
 bool UseColor(std::FILE* stream);
 

@@ -47,7 +47,8 @@ int ConnectTestCommand(const std::string& name, const GlobalOptions& options) {
                            "available types: " + util::Join(connectors::ConnectorTypes(), ", "));
   }
   std::vector<connectors::ParamIssue> issues;
-  nlohmann::json params = connectors::NormalizeParams(connector->source_params(), it->second.params, issues);
+  nlohmann::json params =
+      connectors::NormalizeParams(connectors::SourceParams(*connector), it->second.params, issues);
   for (const auto& issue : issues) {
     throw lang::UsageError("SF-CONN-004", fmt::format("connector '{}': {}", name, issue.message), issue.hint);
   }

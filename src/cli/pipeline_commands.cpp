@@ -102,6 +102,16 @@ plan::Plan PlanPipeline(const Context& context, const std::string& name, engine:
   return plan::BuildPlan(file, MakePlanOptions(context, connection, python ? &*python : nullptr));
 }
 
+}  // namespace
+
+plan::Plan PlanForCommand(const Context& context, const std::string& name) {
+  OpenDatabase database = OpenForPlanning(context);
+  std::optional<PythonUdfs> python;
+  return PlanPipeline(context, name, database.connection ? &*database.connection : nullptr, python);
+}
+
+namespace {
+
 nlohmann::json DiagnosticsJson(const std::vector<lang::Diagnostic>& diagnostics) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& d : diagnostics) {
@@ -348,6 +358,7 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
   executor_options.project_root = context.root.string();
   executor_options.strict_schema = context.profile.load.strict;
   executor_options.add_columns = context.profile.load.add_columns;
+  executor_options.on_schema_change = context.profile.schema.on_schema_change;
   if (python) {
     executor_options.python = python->runtime;
     executor_options.udfs = &python->catalog;
@@ -425,6 +436,8 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
         item["code"] = outcome.code;
       }
       if (!outcome.note.empty()) item["note"] = outcome.note;
+      if (!outcome.warnings.empty()) item["warnings"] = outcome.warnings;
+      if (outcome.schema_check_seconds > 0) item["schema_check_seconds"] = outcome.schema_check_seconds;
       steps.push_back(std::move(item));
     }
     fmt::print("{}\n", nlohmann::json{{"run_id", recorder.run_id()},

@@ -10,8 +10,6 @@
 
 namespace sqlflow::cli {
 
-namespace {
-
 std::string FormatTime(double epoch_seconds) {
   if (epoch_seconds <= 0) return "-";
   std::time_t seconds = static_cast<std::time_t>(epoch_seconds);
@@ -21,6 +19,8 @@ std::string FormatTime(double epoch_seconds) {
   std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &utc);
   return text;
 }
+
+namespace {
 
 std::string Duration(double started, double ended) {
   if (started <= 0) return "-";

@@ -5,6 +5,7 @@
 #include "connectors/files.h"
 #include "connectors/postgres/postgres.h"
 #include "connectors/s3/s3.h"
+#include "schema/schema.h"
 #include "util/secrets.h"
 #include "util/strings.h"
 
@@ -93,6 +94,12 @@ const Connector* FindConnector(std::string_view type) {
     if (util::EqualsIgnoreCase(connector->type(), type)) return connector.get();
   }
   return nullptr;
+}
+
+std::vector<ParamSpec> SourceParams(const Connector& connector) {
+  std::vector<ParamSpec> specs = connector.source_params();
+  specs.push_back({kSchemaPolicyParam, ParamType::kString, false, {}, schema::PolicyNames()});
+  return specs;
 }
 
 std::vector<std::string> ConnectorTypes() {

@@ -2,7 +2,9 @@
 // The connector registry: TYPE names mapped to their parameter schemas and implementations.
 // Parameters are checked against the schema before anything runs.
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/duckdb.h"
+#include "engine/schema.h"
 
 namespace sqlflow::connectors {
 
@@ -70,9 +73,19 @@ class Connector {
     std::string schema;  // "" = the default schema
     std::string name;
     bool temporary = true;
+    // When set, called with the source's columns once they are known and before any row is read
+    // (schema drift detection; PostgreSQL calls it, a connector that does not gets its staging
+    // table described afterwards). Throwing stops the read.
+    std::function<void(const std::vector<engine::Column>&)> columns_known = {};
   };
   virtual uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                             const StagingTable& table) const;
+  // The columns a streaming source yields, from its own catalog and without reading rows (schema
+  // drift detection); nullopt when the connector cannot tell, and the staging table is described.
+  virtual std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const {
+    (void)params;
+    return std::nullopt;
+  }
 
   // Destinations that write themselves (PostgreSQL) instead of DuckDB's COPY to a file.
   struct WriteResult {
@@ -96,6 +109,11 @@ std::vector<std::string> ConnectorTypes();
 
 // The spec named `key` or having it as an alias (case-insensitive); nullptr when none.
 const ParamSpec* SpecFor(const std::vector<ParamSpec>& specs, std::string_view key);
+
+// The parameter every SOURCE takes whatever its TYPE: how a change of its schema is handled.
+inline constexpr const char* kSchemaPolicyParam = "on_schema_change";
+// A connector's own SOURCE parameters followed by the ones every SOURCE takes.
+std::vector<ParamSpec> SourceParams(const Connector& connector);
 
 // Checks `params` against `specs`: unknown keys (with the closest valid key), aliases mapped to
 // their canonical names, required keys, types and choices. Returns the normalized object.

@@ -163,11 +163,15 @@ WriteResult Append(Connection& connection, const std::string& table, const std::
   if (existing.empty()) {
     Result result = connection.Query("CREATE TABLE " + target + " AS " + query);
     uint64_t rows = result.AffectedRows();
+    if (mode.check_new_rows) mode.check_new_rows(DescribeTable(connection, table));
     return WriteResult{rows, rows, 0, true};
   }
+  std::vector<Column> source = DescribeQuery(connection, query);
+  WriteMode checked = mode;
+  if (mode.check_new_rows) checked.add_columns = mode.check_new_rows(source) || mode.add_columns;
   std::vector<std::string> problems;
   std::vector<Column> to_add;
-  CheckColumns(DisplayTableName(table), DescribeQuery(connection, query), existing, mode, problems, to_add);
+  CheckColumns(DisplayTableName(table), source, existing, checked, problems, to_add);
   ThrowIfProblems(problems, mode.kind, table);
   AddColumns(connection, target, to_add);
   Result result = connection.Query("INSERT INTO " + target + " BY NAME " + query);
@@ -183,12 +187,14 @@ WriteResult Merge(Connection& connection, const std::string& table, const std::s
   std::string staging = QuoteIdentifier(fmt::format("__sqlflow_merge_{}", ++counter));
   connection.Query("CREATE TEMP TABLE " + staging + " AS " + query);
   std::vector<Column> source = DescribeQuery(connection, "SELECT * FROM " + staging);
+  WriteMode checked = mode;
+  if (mode.check_new_rows) checked.add_columns = mode.check_new_rows(source) || mode.add_columns;
   std::vector<Column> existing = DescribeTable(connection, table);
   std::vector<std::string> problems;
   std::vector<Column> to_add;
   std::string shown = DisplayTableName(table);
-  CheckKeys(shown, source, existing.empty() ? nullptr : &existing, mode, problems);
-  if (!existing.empty()) CheckColumns(shown, source, existing, mode, problems, to_add);
+  CheckKeys(shown, source, existing.empty() ? nullptr : &existing, checked, problems);
+  if (!existing.empty()) CheckColumns(shown, source, existing, checked, problems, to_add);
   // Key values can be checked whenever every key is a column of the new rows.
   bool keys_in_source = std::all_of(mode.keys.begin(), mode.keys.end(),
                                     [&](const auto& key) { return FindColumn(source, key) != nullptr; });
@@ -236,6 +242,7 @@ WriteResult WriteTable(Connection& connection, const std::string& table, const s
       result.rows = result.inserted =
           connection.Query("CREATE OR REPLACE TABLE " + QuoteTableName(table) + " AS " + query)
               .AffectedRows();
+      if (mode.check_new_rows) mode.check_new_rows(DescribeTable(connection, table));
       result.created = !existed;
       break;
     }

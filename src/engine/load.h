@@ -3,10 +3,12 @@
 // table exactly as it was. APPEND and MERGE check the schemas first and report every problem.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "engine/duckdb.h"
+#include "engine/schema.h"
 
 namespace sqlflow::engine {
 
@@ -16,6 +18,12 @@ struct WriteMode {
   std::vector<std::string> keys;  // kMerge
   bool strict = false;            // types must be equal; otherwise safe widening is allowed
   bool add_columns = false;       // columns new in the source are added to the target
+  // Called once with the columns of the new rows as soon as they are known, inside the write's
+  // transaction and before it commits (for REPLACE after the table was filled, for APPEND and
+  // MERGE before the target changes). Returns whether columns new in the source may be added to
+  // the target; throwing aborts the write and rolls it back. Used by schema drift detection: the
+  // rows' shape comes from the read the load makes anyway, so a CSV is not sniffed twice.
+  std::function<bool(const std::vector<Column>&)> check_new_rows;
 };
 
 struct WriteResult {

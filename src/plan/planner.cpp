@@ -600,7 +600,7 @@ class Planner {
       return;
     }
     step.params =
-        CheckParams(connector->source_params(), params, text, statement.location,
+        CheckParams(connectors::SourceParams(*connector), params, text, statement.location,
                     fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type), connector, true);
   }
 

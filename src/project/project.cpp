@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "lang/variables.h"
+#include "schema/schema.h"
 #include "util/strings.h"
 
 extern "C" {
@@ -288,8 +289,9 @@ std::vector<std::string> ListProfiles(const fs::path& root) {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors",
-                                           "paths",   "load",      "execution"};
+const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors", "paths",
+                                           "load",    "execution", "schema"};
+const std::vector<std::string> kSchemaKeys = {"on_schema_change"};
 const std::vector<std::string> kExecutionKeys = {"threads", "on_failure", "retries", "retry_delay"};
 const std::vector<std::string> kLoadKeys = {"schema", "add_columns"};
 const std::vector<std::string> kEngineKeys = {"duckdb"};
@@ -392,6 +394,8 @@ class ProfileReader {
         ReadLoad(entry, profile.load);
       } else if (entry.key == "execution") {
         ReadExecution(entry, profile.execution);
+      } else if (entry.key == "schema") {
+        ReadSchema(entry, profile.schema);
       }
     }
   }
@@ -681,6 +685,25 @@ class ProfileReader {
                 fmt::format("load.add_columns must be true or false, not '{}'", scalar->text),
                 ValueAt(entry));
         }
+      }
+    }
+  }
+
+  void ReadSchema(const Entry& schema, SchemaDefaults& out) {
+    if (!IsMapping(schema, "'schema'")) return;
+    for (const Entry& entry : Entries(schema.value, "schema", &kSchemaKeys)) {
+      auto scalar = ReadScalar(entry, "schema." + entry.key);
+      if (!scalar || scalar->null) continue;
+      std::string text = util::ToLower(scalar->text);
+      const auto& policies = schema::PolicyNames();
+      if (std::find(policies.begin(), policies.end(), text) != policies.end()) {
+        out.on_schema_change = text;
+      } else {
+        std::string hint = util::DidYouMean(scalar->text, policies);
+        Error("SF-PROFILE-013",
+              fmt::format("schema.on_schema_change must be one of {}, not '{}'", util::Join(policies, ", "),
+                          scalar->text),
+              ValueAt(entry), hint.empty() ? "see docs/schema_management.md" : hint);
       }
     }
   }

@@ -57,6 +57,11 @@ struct LoadDefaults {
   bool add_columns = false;  // new source columns are added to the target instead of failing
 };
 
+// How a LOAD treats a change of its source's schema unless the SOURCE says (profile key `schema`).
+struct SchemaDefaults {
+  std::string on_schema_change;  // fail | warn | evolve | ignore; empty: fail
+};
+
 // How runs execute unless the command line says otherwise (profile key `execution`).
 struct ExecutionDefaults {
   std::optional<int> threads;  // workers running steps at once
@@ -72,6 +77,7 @@ struct Profile {
   std::map<std::string, lang::Value> variables;  // YAML scalars typed: bool/number/text/null
   std::map<std::string, ConnectorConfig> connectors;
   LoadDefaults load;
+  SchemaDefaults schema;
   ExecutionDefaults execution;
   std::filesystem::path pipelines_dir;  // absolute; profile key paths.pipelines, default <root>/pipelines
 };

@@ -106,7 +106,7 @@ void ConsoleReporter::PrintLine(size_t index) {
   const plan::Step& step = plan_.steps[index];
   const StepOutcome& outcome = *finished_[index];
   bool failed = outcome.status == StepStatus::kFailed || outcome.status == StepStatus::kInterrupted;
-  if (verbosity_ == Verbosity::kFailuresOnly && !failed) return;
+  if (verbosity_ == Verbosity::kFailuresOnly && !failed && outcome.warnings.empty()) return;
   std::string status;
   switch (outcome.status) {
     case StepStatus::kSucceeded:
@@ -142,6 +142,12 @@ void ConsoleReporter::PrintLine(size_t index) {
              step.id, DescribeStep(step), rows, time, status);
   if (verbosity_ == Verbosity::kWithSql && !step.sql.empty()) {
     for (const auto& line : util::Split(step.sql, '\n')) fmt::print(out_, "      | {}\n", line);
+  }
+  for (const auto& warning : outcome.warnings) {
+    // "CODE: message"; printed even when quiet: a drifting source is worth a line.
+    size_t colon = warning.find(": ");
+    fmt::print(out_, "      {}: {}[{}]: {}\n", step.location.ToString(), Paint("33", "warning"),
+               warning.substr(0, colon), warning.substr(colon + 2));
   }
   if (failed)
     fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);

@@ -19,6 +19,8 @@
 #include "connectors/s3/s3.h"
 #include "engine/load.h"
 #include "engine/sql.h"
+#include "schema/capture.h"
+#include "schema/history.h"
 #include "state/store.h"
 #include "util/strings.h"
 #include "util/temp_dir.h"
@@ -397,8 +399,12 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
     case plan::Step::Kind::kSource: {
       const connectors::Connector* connector = connectors::FindConnector(step.connector_type);
       if (!connector) throw StepError("SF-RUN-003", "unknown connector type " + step.connector_type);
-      SourceDefinition source{connector, step.params, "", ""};
-      if (!connector->streams()) source.query = connector->SourceQuery(step.params, options_.project_root);
+      SourceDefinition source{connector, step.params, "", "", ""};
+      // Every SOURCE's own key, never the connector's business.
+      source.schema_policy =
+          util::ToLower(source.params.value(connectors::kSchemaPolicyParam, std::string()));
+      source.params.erase(connectors::kSchemaPolicyParam);
+      if (!connector->streams()) source.query = connector->SourceQuery(source.params, options_.project_root);
       // One named file (not a glob or a list): its size is what a load of it reads.
       if (step.params.contains("path") && step.params["path"].is_string()) {
         std::string path = step.params["path"].get<std::string>();
@@ -420,7 +426,14 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       }
       if (!source.connector->streams()) {
         if (!source.file.empty()) outcome.bytes = SizeOnDisk(source.file);
-        WriteTable(connection, step, source.query, outcome);
+        // The rows' shape comes from the load's own read (a CSV is sniffed once), before commit.
+        std::function<bool(const std::vector<engine::Column>&)> check;
+        if (ChecksSchema(source)) {
+          check = [&](const std::vector<engine::Column>& columns) {
+            return CheckSourceSchema(connection, step, source, outcome, &columns);
+          };
+        }
+        WriteTable(connection, step, source.query, outcome, check);
         outcome.rows_read = outcome.rows;
         return;
       }
@@ -458,7 +471,14 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         if (auto mark = options_.store->Watermark(options_.pipeline, step.load_source))
           params["watermark"] = *mark;
       }
+      // Checked before any row moves when the connector reports the columns first (PostgreSQL,
+      // on its own connection), else on the staging table: either way before the target changes.
+      std::optional<bool> evolve;
+      staging.columns_known = [&](const std::vector<engine::Column>& columns) {
+        evolve = CheckSourceSchema(connection, step, source, outcome, &columns);
+      };
       outcome.rows_read = source.connector->ReadInto(connection, params, staging);
+      if (!evolve) evolve = CheckSourceSchema(connection, step, source, outcome, nullptr, quoted);
       std::optional<std::string> next_mark;
       if (incremental) {
         next_mark = connection.QueryScalar("SELECT max(" + engine::QuoteIdentifier(cursor) +
@@ -468,7 +488,9 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         engine::ReplaceWithTable(connection, step.target, staging.name);
         outcome.rows = outcome.inserted = outcome.rows_read;
       } else {
-        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome);
+        bool add_columns = evolve.value_or(false);
+        WriteTable(connection, step, "SELECT * FROM " + quoted, outcome,
+                   [add_columns](const std::vector<engine::Column>&) { return add_columns; });
       }
       if (next_mark)
         options_.store->SaveWatermark(options_.pipeline, step.load_source, cursor, *next_mark,
@@ -500,8 +522,70 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
   }
 }
 
+namespace {
+
+schema::Policy SchemaPolicy(const std::string& of_source, const std::string& of_profile) {
+  return schema::ParsePolicy(of_source.empty() ? of_profile : of_source).value_or(schema::Policy::kFail);
+}
+
+}  // namespace
+
+bool Executor::ChecksSchema(const SourceDefinition& source) const {
+  return options_.store &&
+         SchemaPolicy(source.schema_policy, options_.on_schema_change) != schema::Policy::kIgnore;
+}
+
+bool Executor::CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
+                                 const SourceDefinition& source, StepOutcome& outcome,
+                                 const std::vector<engine::Column>* columns, const std::string& staging) {
+  if (!ChecksSchema(source)) return false;
+  schema::Policy policy = SchemaPolicy(source.schema_policy, options_.on_schema_change);
+  auto start = std::chrono::steady_clock::now();
+  struct Timer {
+    std::chrono::steady_clock::time_point start;
+    double& total;
+    ~Timer() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+  } timer{start, outcome.schema_check_seconds};
+  std::optional<schema::Schema> current =
+      columns ? schema::Schema{*columns} : schema::CaptureTable(connection, staging);
+
+  std::lock_guard lock(schema_mutex_);
+  state::Store& store = *options_.store;
+  const std::string& name = step.load_source;
+  int64_t snapshot = schema::RecordSnapshot(store, options_.pipeline, name, *current, options_.run_id, "run");
+  auto accepted = store.AcceptedSchema(options_.pipeline, name);
+  if (!accepted) {
+    store.AcceptSchemaSnapshot(snapshot);  // the first run records the baseline
+    return false;
+  }
+  if (accepted->fingerprint == current->Fingerprint()) return false;
+  schema::Diff diff = schema::Compare(schema::SnapshotSchema(*accepted), *current);
+  if (diff.verdict == schema::Verdict::kIdentical) return false;
+  std::string changes;
+  for (const auto& change : diff.changes) changes += "\n  - " + change.Describe();
+  std::string shown_policy = schema::PolicyName(policy);
+  if (diff.verdict == schema::Verdict::kBreaking &&
+      (policy == schema::Policy::kFail || policy == schema::Policy::kEvolve)) {
+    throw StepError(
+        "SF-RUN-009",
+        fmt::format("source '{}' changed its schema in a breaking way (on_schema_change: {}); table "
+                    "{} was not touched:{}\n  = hint: see it with `sqlflow schema compare {} "
+                    "--pipeline {}`; make it the accepted schema with `sqlflow schema accept {} "
+                    "--pipeline {}`, or set PARAMS {{\"on_schema_change\": \"warn\"}}",
+                    name, shown_policy, step.target, changes, name, options_.pipeline, name,
+                    options_.pipeline));
+  }
+  bool evolve = policy == schema::Policy::kEvolve;
+  if (evolve) store.AcceptSchemaSnapshot(snapshot);
+  outcome.warnings.push_back(fmt::format(
+      "SF-SCHEMA-001: source '{}' changed its schema ({}, on_schema_change: {}{}):{}", name,
+      schema::VerdictName(diff.verdict), shown_policy, evolve ? "; now the accepted schema" : "", changes));
+  return evolve;
+}
+
 void Executor::WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
-                          StepOutcome& outcome) {
+                          StepOutcome& outcome,
+                          std::function<bool(const std::vector<engine::Column>&)> check_new_rows) {
   engine::WriteMode mode;
   switch (step.mode.kind) {
     case lang::LoadMode::Kind::kReplace:
@@ -519,6 +603,7 @@ void Executor::WriteTable(engine::Connection& connection, const plan::Step& step
                     ? util::EqualsIgnoreCase(step.mode_options["schema"].get<std::string>(), "strict")
                     : options_.strict_schema;
   mode.add_columns = step.mode_options.value("add_columns", options_.add_columns);
+  mode.check_new_rows = std::move(check_new_rows);
   engine::WriteResult result = engine::WriteTable(connection, step.target, query, mode);
   outcome.rows = result.rows;
   outcome.inserted = result.inserted;

@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,9 +42,11 @@ struct StepOutcome {
   double started_at = 0;  // seconds since the epoch
   double ended_at = 0;
   double seconds = 0;
-  std::string error;  // DuckDB's or the connector's message
-  std::string code;   // stable error code
-  std::string note;   // why a step was skipped
+  std::string error;                  // DuckDB's or the connector's message
+  std::string code;                   // stable error code
+  std::string note;                   // why a step was skipped
+  std::vector<std::string> warnings;  // "CODE: message": worth telling, not failing the step
+  double schema_check_seconds = 0;    // LOAD: capturing and comparing the source's schema
 };
 
 struct RunSummary {
@@ -66,6 +70,10 @@ struct ExecutorOptions {
   // Defaults for APPEND and MERGE when a statement's OPTIONS do not say (profile key `load`).
   bool strict_schema = false;
   bool add_columns = false;
+  // What a LOAD does when its source's schema drifted from the accepted one, unless the SOURCE's
+  // PARAMS say (`on_schema_change`): fail, warn, evolve or ignore; "" is fail (profile key
+  // `schema.on_schema_change`). Needs `store`.
+  std::string on_schema_change;
   // The project's Python UDFs, when it has any: scalar ones are registered before the first
   // step, table ones run before the steps that call them.
   udf::PythonRuntime* python = nullptr;
@@ -99,8 +107,21 @@ class Executor {
   void RunStep(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome,
                const std::vector<Reporter*>& reporters);
   void Execute(engine::Connection& connection, const plan::Step& step, StepOutcome& outcome);
+  // `check_new_rows`: engine::WriteMode::check_new_rows (the schema drift check of a LOAD).
   void WriteTable(engine::Connection& connection, const plan::Step& step, const std::string& query,
-                  StepOutcome& outcome);
+                  StepOutcome& outcome,
+                  std::function<bool(const std::vector<engine::Column>&)> check_new_rows = {});
+  struct SourceDefinition;
+  // Compares the source's schema with the accepted one and applies its policy (see
+  // docs/schema_management.md): `columns` as the load's own read found them, or, for a streaming
+  // source that did not report them, those of `staging`, the table it was read into. Returns
+  // whether the load may add new columns (evolve). Throws a step error (SF-RUN-009) when the
+  // policy fails the step.
+  bool CheckSourceSchema(engine::Connection& connection, const plan::Step& step,
+                         const SourceDefinition& source, StepOutcome& outcome,
+                         const std::vector<engine::Column>* columns, const std::string& staging = "");
+  // Whether the LOADs of `source` check its schema (a state store, a policy other than ignore).
+  bool ChecksSchema(const SourceDefinition& source) const;
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
   uint64_t ExportToS3(engine::Connection& connection, const plan::Step& step,
                       const connectors::Connector& connector, uint64_t& bytes);
@@ -117,9 +138,11 @@ class Executor {
   struct SourceDefinition {
     const connectors::Connector* connector = nullptr;
     nlohmann::json params;
-    std::string query;  // for connectors DuckDB reads itself
-    std::string file;   // a single named file, for the bytes metric
+    std::string query;          // for connectors DuckDB reads itself
+    std::string file;           // a single named file, for the bytes metric
+    std::string schema_policy;  // on_schema_change of its PARAMS, lower case; "" = the default
   };
+  std::mutex schema_mutex_;  // one drift check at a time: loads of one source share a baseline
   std::map<std::string, SourceDefinition> sources_;
   std::atomic<bool> interrupted_{false};
 };

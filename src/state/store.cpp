@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "util/strings.h"
+
 namespace sqlflow::state {
 
 namespace fs = std::filesystem;
@@ -66,6 +68,30 @@ class Statement {
 constexpr const char* kRunColumns =
     "run_id, pipeline, profile, variables, status, started_at, ended_at, error, error_code, error_location, "
     "peak_memory_bytes, threads, policy, pid";
+
+constexpr const char* kSnapshotColumns =
+    "s.id, s.pipeline, s.source, s.run_id, s.captured_at, s.fingerprint, s.schema_json, s.diff_json, "
+    "s.verdict, "
+    "s.origin, a.snapshot_id IS NOT NULL";
+constexpr const char* kSnapshotFrom =
+    "schema_snapshots s LEFT JOIN schema_accepted a ON a.pipeline = s.pipeline AND a.source = s.source AND "
+    "a.snapshot_id = s.id";
+
+SchemaSnapshot ReadSnapshot(Statement& statement) {
+  SchemaSnapshot snapshot;
+  snapshot.id = statement.Integer(0);
+  snapshot.pipeline = statement.Text(1);
+  snapshot.source = statement.Text(2);
+  snapshot.run_id = statement.Text(3);
+  snapshot.captured_at = statement.Real(4);
+  snapshot.fingerprint = statement.Text(5);
+  snapshot.schema_json = statement.Text(6);
+  snapshot.diff_json = statement.Text(7);
+  snapshot.verdict = statement.Text(8);
+  snapshot.origin = statement.Text(9);
+  snapshot.accepted = statement.Integer(10) != 0;
+  return snapshot;
+}
 
 RunRecord ReadRun(Statement& statement) {
   RunRecord run;
@@ -133,6 +159,15 @@ Store::Store(const fs::path& project_root) {
       "CREATE TABLE IF NOT EXISTS watermarks (pipeline TEXT NOT NULL, source TEXT NOT NULL, cursor_field "
       "TEXT, "
       "value TEXT, run_id TEXT, updated_at REAL, PRIMARY KEY (pipeline, source))");
+  Execute(
+      "CREATE TABLE IF NOT EXISTS schema_snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT "
+      "NULL, source TEXT NOT NULL, run_id TEXT, captured_at REAL, fingerprint TEXT NOT NULL, schema_json "
+      "TEXT "
+      "NOT NULL, diff_json TEXT, verdict TEXT, origin TEXT)");
+  Execute("CREATE INDEX IF NOT EXISTS schema_snapshots_by_source ON schema_snapshots (pipeline, source, id)");
+  Execute(
+      "CREATE TABLE IF NOT EXISTS schema_accepted (pipeline TEXT NOT NULL, source TEXT NOT NULL, snapshot_id "
+      "INTEGER NOT NULL, accepted_at REAL, PRIMARY KEY (pipeline, source))");
   // Stores written before runs.pid existed gain the column.
   Statement columns(db_, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
   if (columns.Step() && columns.Integer(0) == 0) Execute("ALTER TABLE runs ADD COLUMN pid INTEGER");
@@ -270,6 +305,85 @@ void Store::SaveWatermark(const std::string& pipeline, const std::string& source
       .Bind(5, run_id)
       .Bind(6, Now());
   statement.Step();
+}
+
+int64_t Store::SaveSchemaSnapshot(const SchemaSnapshot& snapshot) {
+  std::lock_guard lock(mutex_);
+  Statement statement(db_,
+                      "INSERT INTO schema_snapshots (pipeline, source, run_id, captured_at, fingerprint, "
+                      "schema_json, diff_json, verdict, origin) VALUES (?,?,?,?,?,?,?,?,?)");
+  statement.Bind(1, snapshot.pipeline).Bind(2, util::ToLower(snapshot.source)).Bind(3, snapshot.run_id);
+  statement.Bind(4, snapshot.captured_at > 0 ? snapshot.captured_at : Now()).Bind(5, snapshot.fingerprint);
+  statement.Bind(6, snapshot.schema_json).Bind(7, snapshot.diff_json).Bind(8, snapshot.verdict);
+  statement.Bind(9, snapshot.origin);
+  statement.Step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::AcceptSchemaSnapshot(int64_t id) {
+  std::lock_guard lock(mutex_);
+  Statement statement(db_,
+                      "INSERT OR REPLACE INTO schema_accepted (pipeline, source, snapshot_id, accepted_at) "
+                      "SELECT pipeline, source, id, ? FROM schema_snapshots WHERE id = ?");
+  statement.Bind(1, Now()).Bind(2, id);
+  statement.Step();
+}
+
+std::optional<SchemaSnapshot> Store::AcceptedSchema(const std::string& pipeline, const std::string& source) {
+  std::lock_guard lock(mutex_);
+  Statement statement(db_, fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? AND "
+                                       "a.snapshot_id IS NOT NULL",
+                                       kSnapshotColumns, kSnapshotFrom)
+                               .c_str());
+  statement.Bind(1, pipeline).Bind(2, util::ToLower(source));
+  if (!statement.Step()) return std::nullopt;
+  return ReadSnapshot(statement);
+}
+
+std::optional<SchemaSnapshot> Store::LatestSchemaSnapshot(const std::string& pipeline,
+                                                          const std::string& source) {
+  auto history = SchemaHistory(pipeline, source);
+  if (history.empty()) return std::nullopt;
+  return history.front();
+}
+
+std::optional<SchemaSnapshot> Store::SchemaSnapshotAtRun(const std::string& pipeline,
+                                                         const std::string& source,
+                                                         const std::string& run_id) {
+  auto run = FindRun(run_id);
+  if (!run) return std::nullopt;
+  double until = run->ended_at > 0 ? run->ended_at : Now();
+  std::lock_guard lock(mutex_);
+  Statement statement(db_, fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? AND "
+                                       "(s.run_id = ? OR s.captured_at <= ?) ORDER BY s.run_id = ? DESC, "
+                                       "s.id DESC LIMIT 1",
+                                       kSnapshotColumns, kSnapshotFrom)
+                               .c_str());
+  statement.Bind(1, pipeline).Bind(2, util::ToLower(source)).Bind(3, run_id).Bind(4, until).Bind(5, run_id);
+  if (!statement.Step()) return std::nullopt;
+  return ReadSnapshot(statement);
+}
+
+std::vector<SchemaSnapshot> Store::SchemaHistory(const std::string& pipeline, const std::string& source) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_, fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? ORDER BY s.id DESC",
+                       kSnapshotColumns, kSnapshotFrom)
+               .c_str());
+  statement.Bind(1, pipeline).Bind(2, util::ToLower(source));
+  std::vector<SchemaSnapshot> snapshots;
+  while (statement.Step()) snapshots.push_back(ReadSnapshot(statement));
+  return snapshots;
+}
+
+std::vector<std::string> Store::PipelinesWithSchema(const std::string& source) {
+  std::lock_guard lock(mutex_);
+  Statement statement(db_,
+                      "SELECT DISTINCT pipeline FROM schema_snapshots WHERE source = ? ORDER BY pipeline");
+  statement.Bind(1, util::ToLower(source));
+  std::vector<std::string> pipelines;
+  while (statement.Step()) pipelines.push_back(statement.Text(0));
+  return pipelines;
 }
 
 }  // namespace sqlflow::state

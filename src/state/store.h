@@ -49,6 +49,22 @@ struct StepRecord {
   std::string location;
 };
 
+// One recorded shape of a source. A snapshot is written when the shape differs from the source's
+// latest one (and by `schema accept`); `diff_json` says what changed against that previous one.
+struct SchemaSnapshot {
+  int64_t id = 0;
+  std::string pipeline;
+  std::string source;  // lower case
+  std::string run_id;  // "" when recorded by `sqlflow schema accept`
+  double captured_at = 0;
+  std::string fingerprint;
+  std::string schema_json;
+  std::string diff_json;  // "" for the first snapshot
+  std::string verdict;    // against the previous snapshot: baseline, identical, compatible, breaking
+  std::string origin;     // run, accept
+  bool accepted = false;  // the source's accepted schema now
+};
+
 // Thread-safe: the executor's workers report through one Store.
 class Store {
  public:
@@ -75,6 +91,21 @@ class Store {
   std::optional<std::string> Watermark(const std::string& pipeline, const std::string& source);
   void SaveWatermark(const std::string& pipeline, const std::string& source, const std::string& cursor_field,
                      const std::string& value, const std::string& run_id);
+
+  // Schema snapshots of a pipeline's sources (`source` compared case-insensitively).
+  // Records `snapshot` (its id and accepted fields are ignored) and returns its id.
+  int64_t SaveSchemaSnapshot(const SchemaSnapshot& snapshot);
+  // Makes snapshot `id` the accepted schema of its source.
+  void AcceptSchemaSnapshot(int64_t id);
+  std::optional<SchemaSnapshot> AcceptedSchema(const std::string& pipeline, const std::string& source);
+  std::optional<SchemaSnapshot> LatestSchemaSnapshot(const std::string& pipeline, const std::string& source);
+  // The shape the source had when run `run_id` ended: its newest snapshot recorded up to then.
+  std::optional<SchemaSnapshot> SchemaSnapshotAtRun(const std::string& pipeline, const std::string& source,
+                                                    const std::string& run_id);
+  // Newest first.
+  std::vector<SchemaSnapshot> SchemaHistory(const std::string& pipeline, const std::string& source);
+  // The pipelines that recorded snapshots of `source`.
+  std::vector<std::string> PipelinesWithSchema(const std::string& source);
 
  private:
   void Execute(const std::string& sql);

@@ -43,44 +43,12 @@ new_project() {
 # pipeline NAME < text: writes pipelines/NAME.sf of the current project.
 
 # sf ARGS...: runs sqlflow in the current project (bounded), keeping stdout/stderr/exit code.
-expect_out() { grep -qF -- "$1" "$OUT" || fail "stdout lacks: $1"; }
-expect_err() { grep -qF -- "$1" "$ERR" || fail "stderr lacks: $1"; }
 
 # status_json [RUN_ID]: the run and its steps as JSON in $ROOT/status.json (global --json first).
 status_json() {
   sf --json status "$@"
   expect_rc 0 "sqlflow --json status $*"
   cp "$OUT" "$ROOT/status.json"
-}
-
-# check JSON_FILE PYTHON_CODE: runs the code with `d` (the JSON), `steps` (status steps by id)
-# and expect(condition, message) defined; a failed expectation fails the test.
-check() {
-  local message
-  if ! message="$("$PYTHON" - "$1" "$2" 2>&1 <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-steps = {}
-if isinstance(d, dict) and isinstance(d.get("steps"), list):
-    for s in d["steps"]:
-        steps[s.get("step_id", s.get("id"))] = s
-run = d.get("run", {}) if isinstance(d, dict) else {}
-class Failed(Exception):
-    pass
-def expect(condition, message):
-    if not condition:
-        raise Failed(message)
-def statuses():
-    return {k: v["status"] for k, v in steps.items()}
-try:
-    exec(sys.argv[2])
-except Failed as error:
-    print(error)
-    sys.exit(1)
-PY
-)"; then
-    fail "${message:-python check failed}"
-  fi
 }
 
 SLOW_ROWS=80000000  # ~0.5 s of one core

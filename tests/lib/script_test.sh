@@ -1,4 +1,4 @@
-# Shared by the scripted test suites (tests/execution, tests/postgres): sourced, not run.
+# Shared by the scripted test suites (tests/execution, tests/postgres, tests/schema, tests/s3): sourced, not run.
 # Each test is `if begin NAME; then ... ok; fi`; `sf ARGS` runs sqlflow in the current project $P
 # and records its stdout ($OUT), stderr ($ERR) and exit code ($RC).
 #
@@ -55,3 +55,64 @@ sf() {
 }
 
 expect_rc() { [ "$RC" -eq "$1" ] || fail "$2: exit code $RC, expected $1"; }
+
+# expect_out TEXT / expect_err TEXT: stdout / stderr of the last call holds TEXT.
+expect_out() { grep -qF -- "$1" "$OUT" || fail "stdout lacks: $1"; }
+expect_err() { grep -qF -- "$1" "$ERR" || fail "stderr lacks: $1"; }
+# expect_msg TEXT: stdout or stderr of the last call holds TEXT; expect_no_msg: neither does.
+expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
+expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
+
+# run_ok NAME [ARGS]: runs pipeline NAME, which must succeed.
+run_ok() { sf pipeline run "$@"; expect_rc 0 "pipeline run $*"; }
+
+# same FILE < expected: FILE holds exactly the expected text.
+same() {
+  local file="$1" expected
+  expected="$(cat)"
+  [ -f "$file" ] || fail "$file was not written"
+  if [ "$(cat "$file")" != "$expected" ]; then
+    fail "$(printf '%s differs from the expected text (--- expected, +++ actual):\n%s' "$file" \
+      "$(diff <(printf '%s\n' "$expected") "$file" | head -40)")"
+  fi
+}
+# same_text ACTUAL DESCRIPTION < expected
+same_text() {
+  local actual="$1" what="$2" expected
+  expected="$(cat)"
+  [ "$actual" = "$expected" ] || fail "$what: got
+$actual
+expected
+$expected"
+}
+
+# check JSON_FILE PYTHON_CODE: runs the code with `d` (the JSON), `steps` (status steps by id)
+# and expect(condition, message) defined; a failed expectation fails the test.
+check() {
+  local message
+  if ! message="$("${PYTHON:-python3}" - "$1" "$2" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+steps = {}
+if isinstance(d, dict) and isinstance(d.get("steps"), list):
+    for s in d["steps"]:
+        steps[s.get("step_id", s.get("id"))] = s
+run = d.get("run", {}) if isinstance(d, dict) else {}
+class Failed(Exception):
+    pass
+def expect(condition, message):
+    if not condition:
+        raise Failed(message)
+def statuses():
+    return {k: v["status"] for k, v in steps.items()}
+try:
+    exec(sys.argv[2])
+except Failed as error:
+    print(error)
+    sys.exit(1)
+PY
+)"; then
+    fail "${message:-python check failed}"
+  fi
+}
+

@@ -103,34 +103,6 @@ EOF
 # The connection keys as PARAMS/OPTIONS JSON members (without braces).
 CONN="\"host\": \"127.0.0.1\", \"port\": $PG_PORT, \"dbname\": \"$PG_DB\", \"user\": \"$PG_USER\", \"password\": \"$PG_PASSWORD\""
 
-# sf ARGS...: runs sqlflow in the current project (bounded, TZ=UTC, no PG* variables unless
-# SF_ENV holds them), keeping stdout/stderr/exit code.
-# expect_msg TEXT: stdout or stderr of the last call holds TEXT.
-expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
-expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
-# run_ok NAME [ARGS]: runs pipeline NAME, which must succeed.
-run_ok() { sf pipeline run "$@"; expect_rc 0 "pipeline run $*"; }
-
-# same FILE < expected: FILE holds exactly the expected text.
-same() {
-  local file="$1" expected
-  expected="$(cat)"
-  [ -f "$file" ] || fail "$file was not written"
-  if [ "$(cat "$file")" != "$expected" ]; then
-    fail "$(printf '%s differs from the expected text (--- expected, +++ actual):\n%s' "$file" \
-      "$(diff <(printf '%s\n' "$expected") "$file" | head -40)")"
-  fi
-}
-# same_text ACTUAL DESCRIPTION < expected
-same_text() {
-  local actual="$1" what="$2" expected
-  expected="$(cat)"
-  [ "$actual" = "$expected" ] || fail "$what: got
-$actual
-expected
-$expected"
-}
-
 # ---------------------------------------------------------------------------------------------
 if begin types_every_mapped_type_with_nulls; then
 pgrun <<'SQL'
@@ -938,6 +910,95 @@ EOF
 sf pipeline run nocursor
 expect_rc 2 "incremental without cursor_field"
 expect_msg 'incremental sync needs a "cursor_field"'
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Schema drift: the table is altered between runs; the schema comes from PostgreSQL's catalog
+# (types as the reader maps them, NOT NULL from pg_attribute) before any row is read.
+if begin schema_drift_from_the_catalog; then
+pgrun <<'SQL'
+DROP TABLE IF EXISTS drift;
+CREATE TABLE drift (id int NOT NULL, name text, amount numeric(10,2));
+INSERT INTO drift VALUES (1, 'a', 1.50), (2, 'b', 2.50);
+SQL
+new_project drift persistent
+pipeline d <<'EOF'
+SOURCE src FROM "pg" OPTIONS {"table": "drift", "on_schema_change": "evolve"};
+LOAD drift FROM src MODE APPEND;
+EOF
+pipeline count <<'EOF'
+EXPORT SELECT count(*), count(channel) FROM drift TO 'out/n.csv' TYPE CSV OPTIONS {"header": false};
+EOF
+run_ok d
+sf --json schema show src --pipeline d
+expect_rc 0 "schema show"
+"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+cols = [(c["name"], c["type"], c["nullable"]) for c in d["columns"]]
+assert cols == [("id", "INTEGER", False), ("name", "VARCHAR", True), ("amount", "DECIMAL(10,2)", True)], cols
+' "$OUT" || fail "schema of the PostgreSQL table"
+# Compatible: a new column and a wider id. evolve accepts it and APPEND adds the column.
+pgrun <<'SQL'
+ALTER TABLE drift ADD COLUMN channel text;
+ALTER TABLE drift ALTER COLUMN id TYPE bigint;
+INSERT INTO drift VALUES (3, 'c', 3.50, 'web');
+SQL
+sf schema compare src --pipeline d
+expect_rc 0 "compare of a compatible change"
+expect_msg 'column "id" widened INTEGER -> BIGINT'
+pgrun <<'SQL'
+ALTER TABLE drift ALTER COLUMN id TYPE int;
+SQL
+run_ok d
+expect_msg "(compatible, on_schema_change: evolve; now the accepted schema)"
+expect_msg 'column "channel" (VARCHAR) added at position 4'
+sf pipeline run count
+same "$P/out/n.csv" <<< "5,1"
+# Breaking: a dropped column and a narrowed type (and a column becoming NOT NULL, compatible).
+# The LOAD fails before reading a row; the table is untouched.
+pgrun <<'SQL'
+UPDATE drift SET channel = 'shop' WHERE channel IS NULL;
+ALTER TABLE drift DROP COLUMN name;
+ALTER TABLE drift ALTER COLUMN amount TYPE int USING amount::int;
+ALTER TABLE drift ALTER COLUMN channel SET NOT NULL;
+SQL
+sf --json pipeline run d
+expect_rc 1 "a breaking ALTER TABLE"
+"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+load = next(s for s in d["steps"] if s["id"] == "load_drift")
+assert load["code"] == "SF-RUN-009", load
+assert load["rows_read"] == 0, load
+for text in ["column \"name\" (VARCHAR) removed", "column \"amount\" changed type DECIMAL(10,2) -> INTEGER",
+             "column \"channel\" changed NULL -> NOT NULL"]:
+    assert text in load["error"], (text, load["error"])
+' "$OUT" || fail "the breaking change's report"
+sf pipeline run count
+same "$P/out/n.csv" <<< "5,1"
+# The amount type is restored; the dropped column is accepted; the APPEND then fills it with NULL.
+pgrun <<'SQL'
+ALTER TABLE drift ALTER COLUMN amount TYPE numeric(10,2);
+SQL
+sf schema accept src --pipeline d
+expect_rc 0 "schema accept"
+expect_msg "Accepted the current schema of source src (pipeline d)"
+expect_msg 'column "name" (VARCHAR) removed'
+run_ok d
+expect_no_msg "SF-SCHEMA"
+sf pipeline run count
+same "$P/out/n.csv" <<< "8,4"
+sf --json schema history src --pipeline d
+"$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [s["origin"] for s in d] == ["accept", "run", "run", "run"], [s["origin"] for s in d]
+assert [s["verdict"] for s in d] == ["breaking", "breaking", "compatible", "baseline"], [s["verdict"] for s in d]
+assert [s["accepted"] for s in d] == [True, False, False, False], [s["accepted"] for s in d]
+assert [c["nullable"] for c in d[0]["columns"]] == [False, True, False], d[0]["columns"]
+' "$OUT" || fail "history after accept"
 ok
 fi
 

@@ -69,19 +69,6 @@ keys() {
   curl_s3 "$ENDPOINT/$1?list-type=2&prefix=${prefix//=/%3D}" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | sort
 }
 
-expect_msg() { cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output lacks: $1"; }
-expect_no_msg() { ! cat "$OUT" "$ERR" | grep -qF -- "$1" || fail "output shows: $1"; }
-run_ok() { sf pipeline run "$@"; expect_rc 0 "pipeline run $*"; }
-# same FILE < expected: FILE holds exactly the expected text.
-same() {
-  local file="$1" expected
-  expected="$(cat)"
-  [ -f "$file" ] || fail "$file was not written"
-  if [ "$(cat "$file")" != "$expected" ]; then
-    fail "$(printf '%s differs from the expected text (--- expected, +++ actual):\n%s' "$file" \
-      "$(diff <(printf '%s\n' "$expected") "$file" | head -40)")"
-  fi
-}
 # no_spool: every spool folder of sqlflow is gone.
 no_spool() {
   local left

@@ -91,7 +91,11 @@ class PostgresConnector : public Connector {
   bool streams() const override { return true; }
   uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                     const StagingTable& table) const override {
-    return postgres::ReadInto(connection, params, table.schema, table.name, table.temporary);
+    return postgres::ReadInto(connection, params, table.schema, table.name, table.temporary,
+                              table.columns_known);
+  }
+  std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const override {
+    return postgres::DescribeColumns(params);
   }
 
   bool writes_itself() const override { return true; }

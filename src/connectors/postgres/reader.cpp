@@ -24,8 +24,34 @@ uint32_t Read32(const char* p) {
   return (static_cast<uint32_t>(Read16(p)) << 16) | Read16(p + 2);
 }
 
-// The columns a query yields, described by the server without running it.
-std::vector<ColumnMapping> Describe(Client& client, const std::string& query) {
+// Which result columns come straight from a table column declared NOT NULL (pg_attribute).
+void ReadNotNull(Client& client, const PGresult* description, std::vector<bool>& not_null) {
+  int fields = PQnfields(description);
+  not_null.assign(static_cast<size_t>(fields), false);
+  std::vector<std::string> pairs;
+  for (int i = 0; i < fields; ++i) {
+    Oid table = PQftable(description, i);
+    if (table != InvalidOid) pairs.push_back(fmt::format("({}, {})", table, PQftablecol(description, i)));
+  }
+  if (pairs.empty()) return;
+  Result found = client.Execute(
+      fmt::format("SELECT attrelid::int8, attnum FROM pg_attribute WHERE attnotnull AND (attrelid::int8, "
+                  "attnum) IN ({})",
+                  util::Join(pairs, ", ")));
+  for (int row = 0; row < found.rows(); ++row) {
+    Oid table = static_cast<Oid>(std::stoul(found.Value(row, 0)));
+    int column = std::stoi(found.Value(row, 1));
+    for (int i = 0; i < fields; ++i) {
+      if (PQftable(description, i) == table && PQftablecol(description, i) == column)
+        not_null[static_cast<size_t>(i)] = true;
+    }
+  }
+}
+
+// The columns a query yields, described by the server without running it. `not_null`, when given,
+// receives which columns are NOT NULL columns of a table (one more round trip).
+std::vector<ColumnMapping> Describe(Client& client, const std::string& query,
+                                    std::vector<bool>* not_null = nullptr) {
   Result prepared(PQprepare(client.get(), "", query.c_str(), 0, nullptr));
   if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) client.Fail("cannot read the source query");
   Result description(PQdescribePrepared(client.get(), ""));
@@ -50,6 +76,7 @@ std::vector<ColumnMapping> Describe(Client& client, const std::string& query) {
     columns.push_back(MapColumn(name, oids[i], PQfmod(description.get(), i), names[oids[i]], supported));
     if (!supported) unsupported.push_back(fmt::format("\"{}\" ({})", name, names[oids[i]]));
   }
+  if (not_null) ReadNotNull(client, description.get(), *not_null);
   if (!unsupported.empty()) {
     throw PostgresError(
         fmt::format("cannot read column(s) {}: SQLFlow does not map these PostgreSQL types; cast them "
@@ -181,11 +208,33 @@ std::string BaseQuery(const nlohmann::json& params) {
   return "SELECT * FROM " + QuoteQualified(table);
 }
 
+namespace {
+
+std::vector<engine::Column> AsColumns(const std::vector<ColumnMapping>& mappings,
+                                      const std::vector<bool>& not_null) {
+  std::vector<engine::Column> columns;
+  for (size_t i = 0; i < mappings.size(); ++i)
+    columns.push_back({mappings[i].name, mappings[i].duckdb_type, !not_null[i]});
+  return columns;
+}
+
+}  // namespace
+
+std::vector<engine::Column> DescribeColumns(const nlohmann::json& params) {
+  Client client(params);
+  std::vector<bool> not_null;
+  std::vector<ColumnMapping> mappings = Describe(client, SourceQueryFor(params), &not_null);
+  return AsColumns(mappings, not_null);
+}
+
 uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
-                  const std::string& table, bool temporary) {
+                  const std::string& table, bool temporary,
+                  const std::function<void(const std::vector<engine::Column>&)>& columns_known) {
   Client client(params);
   std::string query = SourceQueryFor(params);
-  std::vector<ColumnMapping> columns = Describe(client, query);
+  std::vector<bool> not_null;
+  std::vector<ColumnMapping> columns = Describe(client, query, columns_known ? &not_null : nullptr);
+  if (columns_known) columns_known(AsColumns(columns, not_null));
   std::vector<std::string> definitions;
   for (const auto& column : columns)
     definitions.push_back(engine::QuoteIdentifier(column.name) + " " + column.duckdb_type);

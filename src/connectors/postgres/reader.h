@@ -1,20 +1,29 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/duckdb.h"
+#include "engine/schema.h"
 
 namespace sqlflow::connectors::postgres {
 
 // The SELECT a source reads: its `query`, or every column of `schema`.`table`.
 std::string SourceQueryFor(const nlohmann::json& params);
 
+// The columns the source yields as DuckDB will hold them (the types ReadInto creates), described
+// by the server without running the query; NOT NULL from pg_attribute for columns of tables.
+std::vector<engine::Column> DescribeColumns(const nlohmann::json& params);
+
 // Streams the source's rows into the new DuckDB table `schema`.`table` (temporary or not; created
 // with the mapped column types). Throws PostgresError.
+// `columns_known`, when set, gets the columns (as DescribeColumns gives them) before any row moves.
 uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
-                  const std::string& table, bool temporary);
+                  const std::string& table, bool temporary,
+                  const std::function<void(const std::vector<engine::Column>&)>& columns_known = {});
 
 }  // namespace sqlflow::connectors::postgres
