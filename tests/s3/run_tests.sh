@@ -401,6 +401,43 @@ ok
 fi
 
 # ---------------------------------------------------------------------------------------------
+if begin schema_drift_of_an_s3_object_is_detected_before_the_target_changes; then
+new_project drift persistent
+pipeline put1 <<'EOF'
+EXPORT SELECT 1 AS id, 'a' AS name TO 's3://lake/drift/people.csv' TYPE CSV;
+EOF
+pipeline put2 <<'EOF'
+EXPORT SELECT 2 AS id, 'b' AS name, 'x' AS extra TO 's3://lake/drift/people.csv' TYPE CSV;
+EOF
+pipeline put3 <<'EOF'
+EXPORT SELECT 3 AS id, 3.5 AS score TO 's3://lake/drift/people.csv' TYPE CSV;
+EOF
+pipeline load <<'EOF'
+SOURCE people TYPE S3 PARAMS {"uri": "s3://lake/drift/people.csv"};
+LOAD people FROM people;
+EOF
+pipeline count <<'EOF'
+EXPORT SELECT count(*) AS n, max(id) AS top FROM people TO 'out/n.csv' TYPE CSV;
+EOF
+run_ok put1
+run_ok load
+# A new column: compatible, reported, loaded (the default policy fails breaking changes only).
+run_ok put2
+run_ok load
+expect_msg "warning[SF-SCHEMA-001]: source 'people' changed its schema (compatible"
+expect_msg 'column "extra" (VARCHAR) added'
+# name is gone (against the accepted id, name): breaking, the step fails, the table keeps its row.
+run_ok put3
+sf pipeline run load
+expect_rc 1 "a breaking change of an S3 object"
+expect_msg "error[SF-RUN-009]: source 'people' changed its schema in a breaking way"
+expect_msg 'column "name" (VARCHAR) removed'
+run_ok count
+same "$P/out/n.csv" <<< $'n,top\n1,2'
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
 # The server is killed while a transfer runs (the wire slowed by a test hook so the moment is
 # certain; the download's object is larger than what socket buffers hold, 160 MB). The step fails
 # after its retries; no object, table or spool is left half made.
