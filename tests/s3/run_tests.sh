@@ -434,6 +434,16 @@ expect_msg "error[SF-RUN-009]: source 'people' changed its schema in a breaking 
 expect_msg 'column "name" (VARCHAR) removed'
 run_ok count
 same "$P/out/n.csv" <<< $'n,top\n1,2'
+# `schema compare` fetches the object's current shape itself; `accept` makes it the accepted one.
+sf schema compare people --pipeline load
+expect_rc 1 "schema compare of a breaking change"
+expect_msg 'column "name" (VARCHAR) removed'
+sf schema accept people --pipeline load
+expect_rc 0 "schema accept"
+run_ok load
+run_ok count
+same "$P/out/n.csv" <<< $'n,top\n1,3'
+no_spool
 ok
 fi
 

@@ -332,43 +332,24 @@ class S3Connector : public Connector {
 
   uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                     const StagingTable& table) const override {
-    Client client(s3::ResolveCredentials(params));
-    std::string bucket, described;
-    std::vector<Object> objects = s3::MatchingObjects(client, params, bucket, described);
-    std::string format = ReaderFormat(params, objects, described);
-    util::TempDir spool("sqlflow-s3");
-    // Each object keeps its key as its path in the spool: extensions (.csv.gz, .json.zst) tell
-    // DuckDB the compression, and key=value folders its hive partitions.
-    std::vector<std::string> files(objects.size());
-    for (size_t i = 0; i < objects.size(); ++i) {
-      fs::path file = spool.path();
-      for (const auto& segment : util::Split(objects[i].key, '/')) {
-        file /= segment.empty() || segment == "." || segment == ".." ? "_" : segment;
-      }
-      fs::create_directories(file.parent_path());
-      files[i] = file.string();
-    }
-    // Small objects in parallel; a large one is itself fetched in parallel ranges.
-    s3::RunParallel(objects.size(), 4, [&](size_t i) { client.Download(objects[i], bucket, files[i]); });
-    nlohmann::json reader = params;
-    reader["path"] = files;
-    std::string query;
-    if (format == "csv") {
-      query = FindConnector("CSV")->SourceQuery(reader, "");
-    } else if (format == "parquet") {
-      query = FindConnector("PARQUET")->SourceQuery(nlohmann::json{{"path", files}}, "");
-    } else {
-      reader["format"] = format == "ndjson" ? "newline_delimited" : "auto";
-      query = FindConnector("JSON")->SourceQuery(reader, "");
-    }
+    Spooled spooled(params, false);
     std::string qualified = (table.temporary        ? "temp.main."
                              : table.schema.empty() ? ""
                                                     : engine::QuoteIdentifier(table.schema) + ".") +
                             engine::QuoteIdentifier(table.name);
     connection.Query(
-        fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, query));
+        fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, spooled.query));
     auto rows = connection.QueryScalar("SELECT count(*) FROM " + qualified);
     return rows ? std::stoull(*rows) : 0;
+  }
+
+  // DuckDB's readers take the columns of the first file unless union_by_name is set, so only that
+  // object is fetched then (`schema compare` / `accept` of a large source stays cheap).
+  std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const override {
+    Spooled spooled(params, !params.value("union_by_name", false));
+    engine::Database database = engine::Database::Open({});
+    engine::Connection connection(database);
+    return engine::DescribeQuery(connection, spooled.query);
   }
 
   std::string Test(const nlohmann::json& params, const std::string&) const override {
@@ -383,6 +364,46 @@ class S3Connector : public Connector {
   }
 
  private:
+  // The objects a source's params select, downloaded into a private spool folder (removed with
+  // this object), and the DuckDB query that reads them.
+  struct Spooled {
+    util::TempDir spool{"sqlflow-s3"};
+    std::string query;
+
+    Spooled(const nlohmann::json& params, bool first_only) {
+      Client client(s3::ResolveCredentials(params));
+      std::string bucket, described;
+      std::vector<Object> objects = s3::MatchingObjects(client, params, bucket, described);
+      std::string format = ReaderFormat(params, objects, described);
+      if (first_only) objects.resize(1);
+      // Each object keeps its key as its path in the spool: extensions (.csv.gz, .json.zst) tell
+      // DuckDB the compression, and key=value folders its hive partitions.
+      std::vector<std::string> files(objects.size());
+      for (size_t i = 0; i < objects.size(); ++i) {
+        fs::path file = spool.path();
+        for (const auto& segment : util::Split(objects[i].key, '/')) {
+          file /= segment.empty() || segment == "." || segment == ".." ? "_" : segment;
+        }
+        fs::create_directories(file.parent_path());
+        files[i] = file.string();
+      }
+      // Small objects in parallel; a large one is itself fetched in parallel ranges.
+      s3::RunParallel(objects.size(), 4, [&](size_t i) { client.Download(objects[i], bucket, files[i]); });
+      nlohmann::json reader = params;
+      reader["path"] = files;
+      if (format == "csv") {
+        query = FindConnector("CSV")->SourceQuery(reader, "");
+      } else if (format == "parquet") {
+        nlohmann::json parquet = {{"path", files}};
+        if (params.contains("union_by_name")) parquet["union_by_name"] = params["union_by_name"];
+        query = FindConnector("PARQUET")->SourceQuery(parquet, "");
+      } else {
+        reader["format"] = format == "ndjson" ? "newline_delimited" : "auto";
+        query = FindConnector("JSON")->SourceQuery(reader, "");
+      }
+    }
+  };
+
   // The reader for these objects: `format`, or the one extension they all share.
   static std::string ReaderFormat(const nlohmann::json& params, const std::vector<Object>& objects,
                                   const std::string& described) {
