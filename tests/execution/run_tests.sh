@@ -7,13 +7,9 @@
 # Timings come from the state store (`sqlflow --json status`): started_at/ended_at per step.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 SQLFLOW_BINARY" >&2
-  exit 2
-fi
-SQLFLOW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-[ -x "$SQLFLOW" ] || { echo "not an executable: $SQLFLOW" >&2; exit 2; }
-PYTHON="$(command -v python3 || echo /usr/bin/python3)"
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
+suite_args "$@"
 
 ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-execution-XXXXXX")"
 BACKGROUND_PID=""
@@ -25,22 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source=../lib/script_test.sh
-. "$(dirname "$0")/../lib/script_test.sh"
 
-# new_project NAME [memory|persistent] [extra profile YAML]: creates $ROOT/NAME and sets P.
-new_project() {
-  P="$ROOT/$1"
-  mkdir -p "$P/pipelines" "$P/profiles" "$P/data"
-  if [ "${2:-memory}" = persistent ]; then
-    printf 'engines:\n  duckdb:\n    mode: persistent\n    path: target/db.duckdb\n' > "$P/profiles/dev.yml"
-  else
-    printf 'engines:\n  duckdb:\n    mode: memory\n' > "$P/profiles/dev.yml"
-  fi
-  if [ -n "${3:-}" ]; then printf '%s\n' "$3" >> "$P/profiles/dev.yml"; fi
-}
-
-# pipeline NAME < text: writes pipelines/NAME.sf of the current project.
 
 # sf ARGS...: runs sqlflow in the current project (bounded), keeping stdout/stderr/exit code.
 

@@ -6,6 +6,35 @@
 # may be empty), and optionally SF_ENV (extra environment for sqlflow, an array) and FAULT
 # (SQLFLOW_FAULT_INJECT for the next calls).
 
+# suite_args "$@": the suite's arguments, SQLFLOW_BINARY [NAME_REGEX]; sets SQLFLOW (absolute),
+# ONLY (may be empty) and PYTHON. Exits 2 on a usage error.
+suite_args() {
+  if [ $# -lt 1 ]; then
+    echo "usage: $0 SQLFLOW_BINARY [NAME_REGEX]" >&2
+    exit 2
+  fi
+  SQLFLOW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+  [ -x "$SQLFLOW" ] || { echo "not an executable: $SQLFLOW" >&2; exit 2; }
+  ONLY="${2:-}"
+  PYTHON="$(command -v python3 || echo /usr/bin/python3)"
+}
+
+# new_project NAME [memory|persistent] [PROFILE_LINES]: the project $ROOT/NAME (now $P) with
+# pipelines/, profiles/ and data/, and a dev profile on an in-memory or a persistent DuckDB
+# (target/db.duckdb), followed by PROFILE_LINES and by what the suite's `project_profile`
+# function prints, when it has one.
+new_project() {
+  P="$ROOT/$1"
+  mkdir -p "$P/pipelines" "$P/profiles" "$P/data"
+  if [ "${2:-memory}" = persistent ]; then
+    printf 'engines:\n  duckdb:\n    mode: persistent\n    path: target/db.duckdb\n' > "$P/profiles/dev.yml"
+  else
+    printf 'engines:\n  duckdb:\n    mode: memory\n' > "$P/profiles/dev.yml"
+  fi
+  if [ -n "${3:-}" ]; then printf '%s\n' "$3" >> "$P/profiles/dev.yml"; fi
+  if declare -F project_profile >/dev/null; then project_profile >> "$P/profiles/dev.yml"; fi
+}
+
 PASSED=0
 TEST=""
 P=""    # the current project folder

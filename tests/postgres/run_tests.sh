@@ -10,14 +10,9 @@
 # The server runs in its own temporary directory and is always stopped on exit.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 SQLFLOW_BINARY [NAME_REGEX]" >&2
-  exit 2
-fi
-SQLFLOW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-[ -x "$SQLFLOW" ] || { echo "not an executable: $SQLFLOW" >&2; exit 2; }
-ONLY="${2:-}"
-PYTHON="$(command -v python3 || echo /usr/bin/python3)"
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
+suite_args "$@"
 FIXTURE="$(cd "$(dirname "$0")/../fixtures" && pwd)/postgres.sh"
 command -v psql >/dev/null || { echo "psql is not installed" >&2; exit 1; }
 
@@ -64,8 +59,6 @@ pg_start() {
     -o "-p $PG_PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 }
 
-# shellcheck source=../lib/script_test.sh
-. "$(dirname "$0")/../lib/script_test.sh"
 SF_ENV=(TZ=UTC)
 
 # pg ARGS...: psql as the server's superuser; stops on the first SQL error.
@@ -75,21 +68,14 @@ pgq() { pg -A -t -F, -c "$1" || fail "psql failed: $1"; }
 # pgrun < SQL: runs a script.
 pgrun() { pg >/dev/null || fail "psql script failed"; }
 
-# new_project NAME [memory|persistent]: creates $ROOT/NAME with the profile connectors
+# project_profile: the connectors every project of this suite has (new_project adds them)
 #   pg       the server, every key given (literal password)
 #   pgnodb   the server with an unknown database (OPTIONS must fix it)
 #   badpw    a wrong password; badport  a port where nothing listens; baddb  an unknown database
 FREE_PORT="$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 BAD_PASSWORD="Wr0ng-Passw0rd-$RANDOM"
-new_project() {
-  P="$ROOT/$1"
-  mkdir -p "$P/pipelines" "$P/profiles" "$P/data"
-  if [ "${2:-memory}" = persistent ]; then
-    printf 'engines:\n  duckdb:\n    mode: persistent\n    path: target/db.duckdb\n' > "$P/profiles/dev.yml"
-  else
-    printf 'engines:\n  duckdb:\n    mode: memory\n' > "$P/profiles/dev.yml"
-  fi
-  cat >> "$P/profiles/dev.yml" <<EOF
+project_profile() {
+  cat <<EOF
 connectors:
   pg: {type: POSTGRES, params: {host: 127.0.0.1, port: $PG_PORT, dbname: $PG_DB, user: $PG_USER, password: "$PG_PASSWORD"}}
   pgnodb: {type: POSTGRES, params: {host: 127.0.0.1, port: $PG_PORT, dbname: no_such_db, user: $PG_USER, password: "$PG_PASSWORD"}}

@@ -9,13 +9,9 @@
 # Prints "ok <name>" per test and "N passed, 0 failed" at the end; stops at the first failure.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 SQLFLOW_BINARY [NAME_REGEX]" >&2
-  exit 2
-fi
-SQLFLOW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-[ -x "$SQLFLOW" ] || { echo "not an executable: $SQLFLOW" >&2; exit 2; }
-ONLY="${2:-}"
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
+suite_args "$@"
 FIXTURE="$(cd "$(dirname "$0")/../fixtures" && pwd)/s3.sh"
 command -v curl >/dev/null || { echo "curl is not installed (scripts/setup installs it)" >&2; exit 1; }
 
@@ -45,8 +41,6 @@ s3_start() {
 }
 s3_start
 
-# shellcheck source=../lib/script_test.sh
-. "$(dirname "$0")/../lib/script_test.sh"
 # sqlflow never sees the caller's credentials: the keys come from the environment below, and the
 # shared credentials file is one that does not exist unless a test makes it.
 s3_env() {
@@ -76,18 +70,11 @@ no_spool() {
   [ -z "$left" ] || fail "spool left behind: $left"
 }
 
-# new_project NAME [persistent]: $ROOT/NAME with profile connectors
+# project_profile: the connectors every project of this suite has (new_project adds them)
 #   lake     the server, every key given (no environment needed)
 #   badkey   a wrong secret
-new_project() {
-  P="$ROOT/$1"
-  mkdir -p "$P/pipelines" "$P/profiles" "$P/data"
-  if [ "${2:-memory}" = persistent ]; then
-    printf 'engines:\n  duckdb:\n    mode: persistent\n    path: target/db.duckdb\n' > "$P/profiles/dev.yml"
-  else
-    printf 'engines:\n  duckdb:\n    mode: memory\n' > "$P/profiles/dev.yml"
-  fi
-  cat >> "$P/profiles/dev.yml" <<EOF
+project_profile() {
+  cat <<EOF
 execution:
   threads: 1
 connectors:

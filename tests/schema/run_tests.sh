@@ -7,29 +7,19 @@
 # Prints "ok <name>" per test and "N passed, 0 failed" at the end; stops at the first failure.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 SQLFLOW_BINARY [ONLY_REGEX]" >&2
-  exit 2
-fi
-SQLFLOW="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-[ -x "$SQLFLOW" ] || { echo "not an executable: $SQLFLOW" >&2; exit 2; }
-ONLY="${2:-}"
-PYTHON="$(command -v python3 || echo /usr/bin/python3)"
+# shellcheck source=../lib/script_test.sh
+. "$(dirname "$0")/../lib/script_test.sh"
+suite_args "$@"
 
 ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-schema-XXXXXX")"
 trap 'rm -rf "$ROOT"' EXIT
 
-# shellcheck source=../lib/script_test.sh
-. "$(dirname "$0")/../lib/script_test.sh"
 
-# new_project NAME MODE [PARAMS_EXTRA] [PROFILE_EXTRA]: a persistent project whose pipeline `p`
+# orders_project NAME MODE [PARAMS_EXTRA] [PROFILE_EXTRA]: a persistent project whose pipeline `p`
 # loads data/orders.csv (SOURCE src) into table orders with load MODE, and whose pipeline `dump`
 # writes the table to output/orders.csv (so each test can look at the target after a failure).
-new_project() {
-  P="$ROOT/$1"
-  mkdir -p "$P/pipelines" "$P/profiles" "$P/data"
-  printf 'engines:\n  duckdb:\n    mode: persistent\n    path: target/db.duckdb\n' > "$P/profiles/dev.yml"
-  if [ -n "${4:-}" ]; then printf '%s\n' "$4" >> "$P/profiles/dev.yml"; fi
+orders_project() {
+  new_project "$1" persistent "${4:-}"
   pipeline p <<EOF
 SOURCE src TYPE CSV PARAMS {"path": "data/orders.csv"${3:+, $3}};
 LOAD orders FROM src MODE $2;
@@ -79,7 +69,7 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 if begin first_run_records_the_accepted_baseline; then
-  new_project first APPEND
+  orders_project first APPEND
   baseline
   expect_no_msg "warning"
   sf schema show src
@@ -106,7 +96,7 @@ expect(d["run_id"].endswith(d["run_id"][-4:]) and "-p-" in d["run_id"], d["run_i
 fi
 
 if begin added_column_default_policy_warns_and_replace_loads_it; then
-  new_project added_replace REPLACE
+  orders_project added_replace REPLACE
   baseline
   data_with_channel
   sf pipeline run p
@@ -126,7 +116,7 @@ EOF
 fi
 
 if begin added_column_evolve_adds_it_to_an_append_target; then
-  new_project evolve_append APPEND '"on_schema_change": "evolve"'
+  orders_project evolve_append APPEND '"on_schema_change": "evolve"'
   baseline
   data_with_channel
   sf pipeline run p
@@ -149,7 +139,7 @@ fi
 
 if begin added_column_warn_keeps_append_checks; then
   # warn does not change the load: APPEND still refuses a column the table lacks.
-  new_project warn_append APPEND '"on_schema_change": "warn"'
+  orders_project warn_append APPEND '"on_schema_change": "warn"'
   baseline
   data_with_channel
   sf pipeline run p
@@ -160,7 +150,7 @@ if begin added_column_warn_keeps_append_checks; then
 fi
 
 if begin removed_column_fails_and_leaves_the_target_unchanged; then
-  new_project removed APPEND
+  orders_project removed APPEND
   baseline
   data <<'EOF'
 id,customer
@@ -188,7 +178,7 @@ expect(d[1]["accepted"] and d[1]["verdict"] == "baseline", d[1])
 fi
 
 if begin removed_column_warn_loads_anyway; then
-  new_project removed_warn REPLACE '"on_schema_change": "warn"'
+  orders_project removed_warn REPLACE '"on_schema_change": "warn"'
   baseline
   data <<'EOF'
 id,customer
@@ -206,7 +196,7 @@ fi
 
 if begin safe_type_change_is_compatible; then
   # REPLACE: APPEND would refuse TIMESTAMP values into the table's DATE column by itself.
-  new_project widened REPLACE
+  orders_project widened REPLACE
   data <<'EOF'
 id,day
 1,2024-01-01
@@ -224,7 +214,7 @@ EOF
 fi
 
 if begin breaking_type_change_fails; then
-  new_project narrowed APPEND
+  orders_project narrowed APPEND
   baseline
   data <<'EOF'
 id,customer,amount
@@ -253,7 +243,7 @@ expect(d["current"]["fingerprint"] == d["current_fingerprint"], d)
 fi
 
 if begin evolve_still_fails_on_breaking_changes; then
-  new_project evolve_breaking APPEND '"on_schema_change": "evolve"'
+  orders_project evolve_breaking APPEND '"on_schema_change": "evolve"'
   baseline
   data <<'EOF'
 id,customer,amount
@@ -275,7 +265,7 @@ EOF
 fi
 
 if begin reordered_columns_are_compatible; then
-  new_project reordered APPEND
+  orders_project reordered APPEND
   baseline
   data <<'EOF'
 amount,id,customer
@@ -294,7 +284,7 @@ EOF
 fi
 
 if begin ignore_skips_the_check; then
-  new_project ignored REPLACE '"on_schema_change": "ignore"'
+  orders_project ignored REPLACE '"on_schema_change": "ignore"'
   baseline
   data <<'EOF'
 x
@@ -314,7 +304,7 @@ EOF
 fi
 
 if begin profile_policy_applies_unless_the_source_says; then
-  new_project profile_warn REPLACE "" $'schema:\n  on_schema_change: warn'
+  orders_project profile_warn REPLACE "" $'schema:\n  on_schema_change: warn'
   baseline
   data <<'EOF'
 id
@@ -324,7 +314,7 @@ EOF
   expect_rc 0 "profile warn"
   expect_out "(breaking, on_schema_change: warn)"
   # PARAMS win over the profile.
-  new_project profile_override REPLACE '"on_schema_change": "fail"' $'schema:\n  on_schema_change: warn'
+  orders_project profile_override REPLACE '"on_schema_change": "fail"' $'schema:\n  on_schema_change: warn'
   baseline
   data <<'EOF'
 id
@@ -343,7 +333,7 @@ EOF
 fi
 
 if begin bad_policies_are_usage_errors_with_hints; then
-  new_project bad_param REPLACE '"on_schema_change": "evolv"'
+  orders_project bad_param REPLACE '"on_schema_change": "evolv"'
   data <<'EOF'
 id
 1
@@ -352,11 +342,11 @@ EOF
   expect_rc 2 "bad PARAMS value"
   expect_err "must be one of fail, warn, evolve, ignore"
   expect_err "did you mean 'evolve'"
-  new_project bad_profile REPLACE "" $'schema:\n  on_schema_chang: warn'
+  orders_project bad_profile REPLACE "" $'schema:\n  on_schema_chang: warn'
   sf pipeline run p
   expect_rc 2 "bad profile key"
   expect_err "on_schema_change"
-  new_project bad_profile_value REPLACE "" $'schema:\n  on_schema_change: sometimes'
+  orders_project bad_profile_value REPLACE "" $'schema:\n  on_schema_change: sometimes'
   sf pipeline run p
   expect_rc 2 "bad profile value"
   expect_err "schema.on_schema_change must be one of fail, warn, evolve, ignore"
@@ -364,7 +354,7 @@ EOF
 fi
 
 if begin accept_then_rerun_passes_and_history_tells_the_story; then
-  new_project accept REPLACE
+  orders_project accept REPLACE
   baseline
   FIRST_RUN="$("$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["run_id"])' < <(cd "$P" && "$SQLFLOW" --json runs p))"
   cp "$P/data/orders.csv" "$ROOT/accept-v1.csv"
@@ -421,7 +411,7 @@ expect(oldest["verdict"] == "baseline" and oldest["diff"] is None, oldest)
 fi
 
 if begin cli_errors_name_the_problem; then
-  new_project cli_errors REPLACE
+  orders_project cli_errors REPLACE
   sf schema show src
   expect_rc 2 "show before any run, two pipelines"
   expect_err "error[SF-SCHEMA-002]: no schema recorded for source 'src'"
