@@ -435,6 +435,7 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
         }
         WriteTable(connection, step, source.query, outcome, check);
         outcome.rows_read = outcome.rows;
+        AcceptCommittedSchema(outcome);
         return;
       }
       // A streaming source fills a staging table first; the target changes in one transaction
@@ -495,6 +496,7 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       if (next_mark)
         options_.store->SaveWatermark(options_.pipeline, step.load_source, cursor, *next_mark,
                                       options_.run_id);
+      AcceptCommittedSchema(outcome);
       return;
     }
     case plan::Step::Kind::kTransform:
@@ -530,6 +532,15 @@ schema::Policy SchemaPolicy(const std::string& of_source, const std::string& of_
 
 }  // namespace
 
+// Like a watermark, an accepted schema moves only with a committed load: a failed load leaves the
+// previous accepted schema in place, so the next run sees the same change again.
+void Executor::AcceptCommittedSchema(StepOutcome& outcome) {
+  if (outcome.accept_snapshot == 0 || !options_.store) return;
+  std::lock_guard lock(schema_mutex_);
+  options_.store->AcceptSchemaSnapshot(outcome.accept_snapshot);
+  outcome.accept_snapshot = 0;
+}
+
 bool Executor::ChecksSchema(const SourceDefinition& source) const {
   return options_.store &&
          SchemaPolicy(source.schema_policy, options_.on_schema_change) != schema::Policy::kIgnore;
@@ -555,7 +566,7 @@ bool Executor::CheckSourceSchema(engine::Connection& connection, const plan::Ste
   int64_t snapshot = schema::RecordSnapshot(store, options_.pipeline, name, *current, options_.run_id, "run");
   auto accepted = store.AcceptedSchema(options_.pipeline, name);
   if (!accepted) {
-    store.AcceptSchemaSnapshot(snapshot);  // the first run records the baseline
+    outcome.accept_snapshot = snapshot;  // the first run records the baseline
     return false;
   }
   if (accepted->fingerprint == current->Fingerprint()) return false;
@@ -576,7 +587,7 @@ bool Executor::CheckSourceSchema(engine::Connection& connection, const plan::Ste
                     options_.pipeline));
   }
   bool evolve = policy == schema::Policy::kEvolve;
-  if (evolve) store.AcceptSchemaSnapshot(snapshot);
+  if (evolve) outcome.accept_snapshot = snapshot;
   outcome.warnings.push_back(fmt::format(
       "SF-SCHEMA-001: source '{}' changed its schema ({}, on_schema_change: {}{}):{}", name,
       schema::VerdictName(diff.verdict), shown_policy, evolve ? "; now the accepted schema" : "", changes));

@@ -47,6 +47,9 @@ struct StepOutcome {
   std::string note;                   // why a step was skipped
   std::vector<std::string> warnings;  // "CODE: message": worth telling, not failing the step
   double schema_check_seconds = 0;    // LOAD: capturing and comparing the source's schema
+  // LOAD: the schema snapshot that becomes the accepted one once the load has committed (the
+  // first run's baseline, or an evolved schema); 0 for none.
+  int64_t accept_snapshot = 0;
 };
 
 struct RunSummary {
@@ -122,6 +125,7 @@ class Executor {
                          const std::vector<engine::Column>* columns, const std::string& staging = "");
   // Whether the LOADs of `source` check its schema (a state store, a policy other than ignore).
   bool ChecksSchema(const SourceDefinition& source) const;
+  void AcceptCommittedSchema(StepOutcome& outcome);
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
   uint64_t ExportToS3(engine::Connection& connection, const plan::Step& step,
                       const connectors::Connector& connector, uint64_t& bytes);

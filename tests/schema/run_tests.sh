@@ -115,6 +115,36 @@ EOF
   ok
 fi
 
+if begin a_failed_load_accepts_no_schema; then
+  orders_project failed APPEND
+  # The target exists with an id the source's ids cannot become: APPEND's own check fails.
+  pipeline prep <<'EOF'
+CREATE TABLE orders (id DATE, customer VARCHAR, amount DOUBLE);
+EOF
+  sf pipeline run prep
+  expect_rc 0 "prep"
+  data <<'EOF'
+id,customer,amount
+1,ann,1.5
+EOF
+  sf pipeline run p
+  expect_rc 1 "a load that fails after the schema check"
+  # Like a watermark, the baseline is accepted only with a committed load.
+  sf schema show src
+  expect_rc 2 "schema show after a failed first load"
+  expect_msg "no accepted schema for source 'src' of pipeline p"
+  pipeline fix <<'EOF'
+DROP TABLE orders;
+EOF
+  sf pipeline run fix
+  expect_rc 0 "fix"
+  sf pipeline run p
+  expect_rc 0 "the load after the fix"
+  sf schema show src
+  expect_rc 0 "schema show after a committed load"
+  ok
+fi
+
 if begin added_column_evolve_adds_it_to_an_append_target; then
   orders_project evolve_append APPEND '"on_schema_change": "evolve"'
   baseline
