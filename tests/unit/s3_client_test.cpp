@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -142,6 +144,97 @@ TEST_F(S3ClientTest, AStoppedServerIsATransientFailure) {
   } catch (const S3Error& error) {
     EXPECT_TRUE(error.transient());
   }
+}
+
+// A server that answers by a script (tests/fixtures/s3_faults.py): what a real server does only
+// when it is overloaded or failing.
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(const std::string& plan) {
+    std::string command =
+        "python3 " + std::string(SQLFLOW_TEST_DATA) + "/fixtures/s3_faults.py " + plan + " & echo $!";
+    pipe_ = ::popen(command.c_str(), "r");
+    char line[64];
+    if (std::fgets(line, sizeof line, pipe_)) pid_ = std::atoi(line);
+    if (std::fgets(line, sizeof line, pipe_)) port_ = std::atoi(line);
+  }
+  ~ScriptedServer() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+    if (pipe_) ::pclose(pipe_);
+  }
+  Credentials credentials() const {
+    Credentials credentials;
+    credentials.access_key = "key";
+    credentials.secret_key = "secret";
+    credentials.endpoint = "http://127.0.0.1:" + std::to_string(port_);
+    return credentials;
+  }
+  // How many requests the script answered.
+  int requests() const {
+    std::string command =
+        "python3 -c \"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:" +
+        std::to_string(port_) + "/__requests').read().decode())\"";
+    std::FILE* out = ::popen(command.c_str(), "r");
+    char line[32] = {0};
+    if (out) {
+      if (!std::fgets(line, sizeof line, out)) line[0] = 0;
+      ::pclose(out);
+    }
+    return std::atoi(line);
+  }
+  int port() const { return port_; }
+
+ private:
+  std::FILE* pipe_ = nullptr;
+  int pid_ = 0;
+  int port_ = 0;
+};
+
+TEST(S3RetryTest, SlowDownAnd5xxAreRetriedUntilTheServerAnswers) {
+  ScriptedServer server("503:SlowDown,500:InternalError,429:TooManyRequests,200");
+  ASSERT_GT(server.port(), 0);
+  Client client(server.credentials(), /*attempts=*/4);
+  EXPECT_TRUE(client.List("b", "").empty());
+  EXPECT_EQ(server.requests(), 4);
+}
+
+TEST(S3RetryTest, ResetConnectionsAreRetried) {
+  ScriptedServer server("reset,reset,200");
+  ASSERT_GT(server.port(), 0);
+  Client client(server.credentials(), /*attempts=*/4);
+  EXPECT_TRUE(client.List("b", "").empty());
+  EXPECT_EQ(server.requests(), 3);
+}
+
+TEST(S3RetryTest, RetriesEndWithTheLastTransientError) {
+  ScriptedServer server("503:SlowDown");
+  ASSERT_GT(server.port(), 0);
+  Client client(server.credentials(), /*attempts=*/3);
+  try {
+    client.List("b", "");
+    FAIL() << "a server that always slows down was taken for an answer";
+  } catch (const S3Error& error) {
+    EXPECT_TRUE(error.transient());
+    EXPECT_EQ(error.status(), 503);
+    EXPECT_NE(std::string(error.what()).find("HTTP 503 SlowDown"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(server.requests(), 3);
+}
+
+TEST(S3RetryTest, AccessDeniedIsNotRetried) {
+  ScriptedServer server("403:AccessDenied,200");
+  ASSERT_GT(server.port(), 0);
+  Client client(server.credentials(), /*attempts=*/4);
+  try {
+    client.List("b", "");
+    FAIL() << "a 403 was retried into a success";
+  } catch (const S3Error& error) {
+    EXPECT_FALSE(error.transient());
+    EXPECT_NE(std::string(error.what()).find("check the keys, the region and this machine's clock"),
+              std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(server.requests(), 1);
 }
 
 TEST(S3ResolveTest, ParamsBeatEnvironmentAndEndpointFallsBackToAws) {
