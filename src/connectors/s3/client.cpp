@@ -250,6 +250,12 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
                               method, url, curl_easy_strerror(code)),
                   false, 0);
   }
+  if (code == CURLE_WRITE_ERROR && transfer.download) {
+    throw S3Error(
+        fmt::format("{} {}: cannot write {} [is the disk of $TMPDIR full? point TMPDIR at a larger one]",
+                    method, url, transfer.download->string()),
+        false, 0);
+  }
   if (code != CURLE_OK) {
     throw S3Error(fmt::format("{} {}: {}", method, url, curl_easy_strerror(code)), true, 0);
   }
