@@ -41,16 +41,16 @@ static int fail(char* error, size_t error_size, const char* message) {
   return 1;
 }
 
-static int generate_read(duckdb_connection connection, const char* params_json, const char* table, int temporary,
-                         uint64_t* rows, char* error, size_t error_size) {
+static int generate_read(duckdb_connection connection, const char* params_json, const char* table,
+                         int temporary, uint64_t* rows, char* error, size_t error_size) {
   long long count = number_param(params_json, "rows", 10);
   if (count < 0) return fail(error, error_size, "\"rows\" must be 0 or more");
   char prefix[64];
   string_param(params_json, "prefix", "row", prefix, sizeof(prefix));
 
   char sql[512];
-  snprintf(sql, sizeof(sql), "CREATE %sTABLE \"%s\" (id BIGINT, label VARCHAR, even BOOLEAN)", temporary ? "TEMP " : "",
-           table);
+  snprintf(sql, sizeof(sql), "CREATE %sTABLE \"%s\" (id BIGINT, label VARCHAR, even BOOLEAN)",
+           temporary ? "TEMP " : "", table);
   duckdb_result result;
   if (duckdb_query(connection, sql, &result) == DuckDBError) {
     snprintf(error, error_size, "%s", duckdb_result_error(&result));
@@ -60,7 +60,8 @@ static int generate_read(duckdb_connection connection, const char* params_json, 
   duckdb_destroy_result(&result);
 
   duckdb_appender appender;
-  if (duckdb_appender_create_ext(connection, temporary ? "temp" : NULL, NULL, table, &appender) == DuckDBError) {
+  if (duckdb_appender_create_ext(connection, temporary ? "temp" : NULL, NULL, table, &appender) ==
+      DuckDBError) {
     duckdb_appender_destroy(&appender);
     return fail(error, error_size, "cannot append to the staging table");
   }
@@ -76,7 +77,8 @@ static int generate_read(duckdb_connection connection, const char* params_json, 
       return 1;
     }
   }
-  if (duckdb_appender_destroy(&appender) == DuckDBError) return fail(error, error_size, "cannot finish appending");
+  if (duckdb_appender_destroy(&appender) == DuckDBError)
+    return fail(error, error_size, "cannot finish appending");
   *rows = (uint64_t)count;
   return 0;
 }
@@ -89,8 +91,14 @@ static int generate_test(const char* params_json, char* message, size_t message_
 static const char* const kParams[] = {"rows", "prefix", NULL};
 static const char* const kRequired[] = {"rows", NULL};
 
-static const sqlflow_connector_v1 kConnector = {
-    SQLFLOW_PLUGIN_ABI_VERSION, "GENERATE", "Generated test rows: id, label, even", kParams, kRequired,
-    generate_read,              generate_test};
+static const sqlflow_connector_v1 kConnector = {SQLFLOW_PLUGIN_ABI_VERSION,
+                                                "GENERATE",
+                                                "Generated test rows: id, label, even",
+                                                kParams,
+                                                kRequired,
+                                                generate_read,
+                                                generate_test};
 
-__attribute__((visibility("default"))) const sqlflow_connector_v1* sqlflow_connector_entry(void) { return &kConnector; }
+__attribute__((visibility("default"))) const sqlflow_connector_v1* sqlflow_connector_entry(void) {
+  return &kConnector;
+}
