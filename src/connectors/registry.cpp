@@ -5,6 +5,7 @@
 #include "connectors/files.h"
 #include "connectors/postgres/postgres.h"
 #include "connectors/s3/s3.h"
+#include "engine/sql.h"
 #include "schema/schema.h"
 #include "util/secrets.h"
 #include "util/strings.h"
@@ -75,6 +76,11 @@ bool Matches(ParamType type, const nlohmann::json& value) {
 }
 
 }  // namespace
+
+std::string Connector::StagingTable::Qualified() const {
+  std::string prefix = temporary ? "temp.main." : schema.empty() ? "" : engine::QuoteIdentifier(schema) + ".";
+  return prefix + engine::QuoteIdentifier(name);
+}
 
 uint64_t Connector::ReadInto(engine::Connection&, const nlohmann::json&, const StagingTable&) const {
   throw std::logic_error(type() + " does not stream rows");

@@ -77,6 +77,9 @@ class Connector {
     // (schema drift detection; PostgreSQL calls it, a connector that does not gets its staging
     // table described afterwards). Throwing stops the read.
     std::function<void(const std::vector<engine::Column>&)> columns_known = {};
+
+    // The quoted name to use in SQL: temp.main."name", or "schema"."name".
+    std::string Qualified() const;
   };
   virtual uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                             const StagingTable& table) const;

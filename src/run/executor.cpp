@@ -447,10 +447,7 @@ void Executor::Execute(engine::Connection& connection, const plan::Step& step, S
       std::vector<std::string> parts = engine::SplitTableName(step.target);
       connectors::Connector::StagingTable staging{replace && parts.size() > 1 ? parts[parts.size() - 2] : "",
                                                   fmt::format("__sqlflow_source_{}", ++counter), !replace};
-      std::string quoted = (staging.temporary        ? "temp.main."
-                            : staging.schema.empty() ? ""
-                                                     : engine::QuoteIdentifier(staging.schema) + ".") +
-                           engine::QuoteIdentifier(staging.name);
+      std::string quoted = staging.Qualified();
       struct DropStaging {
         engine::Connection& connection;
         std::string table;

@@ -333,10 +333,7 @@ class S3Connector : public Connector {
   uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
                     const StagingTable& table) const override {
     Spooled spooled(params, false);
-    std::string qualified = (table.temporary        ? "temp.main."
-                             : table.schema.empty() ? ""
-                                                    : engine::QuoteIdentifier(table.schema) + ".") +
-                            engine::QuoteIdentifier(table.name);
+    std::string qualified = table.Qualified();
     connection.Query(
         fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, spooled.query));
     auto rows = connection.QueryScalar("SELECT count(*) FROM " + qualified);
