@@ -232,25 +232,27 @@ uint64_t UploadExport(const fs::path& local, const std::string& uri, const nlohm
   std::sort(files.begin(), files.end());
   std::string base = location.key;
   if (!base.empty() && !util::EndsWith(base, "/")) base += "/";
-  std::vector<std::string> done;
-  uint64_t bytes = 0;
+  // Four partitions in flight at once; each large one also goes up in parallel parts.
+  std::vector<char> done(files.size(), 0);
   try {
-    for (const auto& file : files) {
-      std::string key = base + fs::relative(file, local).generic_string();
-      client.Upload(location.bucket, key, file, part_size, threshold);
-      done.push_back(key);
-      bytes += fs::file_size(file);
-    }
+    RunParallel(files.size(), 4, [&](size_t i) {
+      client.Upload(location.bucket, base + fs::relative(files[i], local).generic_string(), files[i],
+                    part_size, threshold);
+      done[i] = 1;
+    });
   } catch (...) {
     // No half set of partitions stays behind (best effort: the server may be gone).
-    for (const auto& key : done) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (!done[i]) continue;
       try {
-        client.Delete(location.bucket, key);
+        client.Delete(location.bucket, base + fs::relative(files[i], local).generic_string());
       } catch (const S3Error&) {
       }
     }
     throw;
   }
+  uint64_t bytes = 0;
+  for (const auto& file : files) bytes += fs::file_size(file);
   return bytes;
 }
 
