@@ -22,6 +22,7 @@
 #include "schema/capture.h"
 #include "schema/history.h"
 #include "state/store.h"
+#include "util/cancel.h"
 #include "util/strings.h"
 #include "util/temp_dir.h"
 
@@ -179,10 +180,12 @@ Executor::Executor(const engine::Database& database, ExecutorOptions options)
 
 void Executor::Interrupt() {
   interrupted_ = true;
+  util::RequestCancel();  // transfers outside DuckDB (S3, PostgreSQL COPY) stop too
   for (auto& connection : connections_) connection->Interrupt();
 }
 
 RunSummary Executor::Run(const plan::Plan& plan, const std::vector<Reporter*>& reporters) {
+  util::ClearCancel();
   RunSummary summary;
   auto run_start = std::chrono::steady_clock::now();
   size_t count = plan.steps.size();

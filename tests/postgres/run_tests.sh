@@ -803,6 +803,25 @@ expect_msg "PostgreSQL"
 ok
 fi
 
+if begin ctrl_c_while_the_source_query_computes_stops_the_read; then
+restart_project interrupt_read 30
+start_slow
+wait_sleeping
+SECONDS=0
+pkill -INT -f "$SQLFLOW pipeline run slow"
+wait_slow
+expect_rc 130 "Ctrl-C during a PostgreSQL read"
+[ "$SECONDS" -le 3 ] || fail "the read went on for ${SECONDS}s after Ctrl-C (the query sleeps 30 s)"
+expect_msg "INTERRUPTED"
+run_ok check
+same "$P/out/check.csv" <<< "$RS_SEED"
+# The server stopped the query as well.
+sleep 0.5
+[ "$(pgq "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sqlflow' AND wait_event = 'PgSleep'")" = 0 ] ||
+  fail "the interrupted query still runs on the server"
+ok
+fi
+
 # ---------------------------------------------------------------------------------------------
 # step_retries STEP: the step's retries so far in the latest run (state store), or -1.
 step_retries() {

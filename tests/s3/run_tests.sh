@@ -439,30 +439,76 @@ fi
 # certain; the download's object is larger than what socket buffers hold, 160 MB). The step fails
 # after its retries; no object, table or spool is left half made.
 
-# kill_server_during PIPELINE FOLDER NAME: runs PIPELINE in the background on a slow wire, kills
-# the server once a file NAME exists under FOLDER (the transfer has begun), then records the run's
-# output and exit code like `sf` and starts a new server.
-kill_server_during() {
-  (cd "$P" && env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run "$1" \
-    > "$ROOT/$1.out" 2> "$ROOT/$1.err") &
+# during_transfer PIPELINE FOLDER NAME ACTION...: runs PIPELINE in the background on a slow wire,
+# runs ACTION once a file NAME exists under FOLDER (the transfer has begun), then records the
+# run's output and exit code like `sf`.
+during_transfer() {
+  local pipeline="$1" folder="$2" name="$3"
+  shift 3
+  (cd "$P" && exec env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run "$pipeline" \
+    > "$ROOT/$pipeline.out" 2> "$ROOT/$pipeline.err") &
   BACKGROUND_PID=$!
   local started=""
   for _ in $(seq 1 200); do
-    started="$(find "$2" -name "$3" 2>/dev/null)"
+    started="$(find "$folder" -name "$name" 2>/dev/null)"
     [ -n "$started" ] && break
     sleep 0.05
   done
-  [ -n "$started" ] || fail "the transfer of $1 never started"
+  [ -n "$started" ] || fail "the transfer of $pipeline never started"
   sleep 0.3
-  kill -KILL "$(cat "$S3DIR/pid")"  # abruptly: connections reset mid-body
+  "$@"
   RC=0
   wait "$BACKGROUND_PID" || RC=$?
   BACKGROUND_PID=""
-  OUT="$ROOT/$1.out"
-  ERR="$ROOT/$1.err"
+  OUT="$ROOT/$pipeline.out"
+  ERR="$ROOT/$pipeline.err"
+}
+# The server killed abruptly (connections reset mid-body), then a new one started.
+kill_server() {
+  kill -KILL "$(cat "$S3DIR/pid")"
   s3_start
   s3_env
 }
+# Ctrl-C to the running sqlflow (timeout runs it in the foreground of its own process group).
+interrupt_run() { pkill -INT -f "$SQLFLOW pipeline run"; }
+
+if begin interrupting_a_transfer_stops_it_and_leaves_nothing; then
+new_project interrupt persistent
+pipeline seed <<'EOF'
+CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(2000000) t(i);
+EXPORT SELECT * FROM big TO 's3://lake/int/down.csv' TYPE CSV;
+CREATE TABLE target AS SELECT 1 AS id, 'kept' AS h;
+EOF
+run_ok seed
+pipeline down <<'EOF'
+SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/int/down.csv"};
+LOAD target FROM b;
+EOF
+pipeline up <<'EOF'
+CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
+EXPORT SELECT * FROM big TO 's3://lake/int/up.csv' TYPE CSV;
+EOF
+SECONDS=0
+during_transfer down "$ROOT/tmp" down.csv interrupt_run
+expect_rc 130 "Ctrl-C during a download"
+expect_msg "INTERRUPTED"
+expect_msg "interrupted"
+[ "$SECONDS" -lt 8 ] || fail "the download went on for ${SECONDS}s after Ctrl-C (the whole object takes 20 s)"
+no_spool
+during_transfer up "$S3DIR/data/lake" key interrupt_run
+expect_rc 130 "Ctrl-C during an upload"
+[ "$(object_status lake/int/up.csv)" = "404" ] || fail "an interrupted upload left an object"
+# The multipart upload is aborted (this server does not implement AbortMultipartUpload and
+# answers 405, but it logs the request).
+grep -qE 'int/up.csv\?uploadId=[0-9a-f]+ 405' "$S3DIR/server.log" || fail "the interrupted multipart upload was not aborted"
+no_spool
+pipeline check <<'EOF'
+EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
+EOF
+run_ok check
+same "$P/out/target.csv" <<< $'id,h\n1,kept'
+ok
+fi
 
 if begin server_stopped_during_an_upload_leaves_no_object; then
 new_project stopup
@@ -471,7 +517,7 @@ CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i
 EXPORT SELECT * FROM big TO 's3://lake/stop/up.csv' TYPE CSV;
 EOF
 # The server keeps a started multipart upload in uploads/<id>/key.
-kill_server_during up "$S3DIR/data/lake" key
+during_transfer up "$S3DIR/data/lake" key kill_server
 expect_rc 1 "an upload whose server went away"
 expect_msg "export_csv_up"
 expect_msg "Couldn't connect to server"
@@ -493,7 +539,7 @@ pipeline down <<'EOF'
 SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/stop/down.csv"};
 LOAD target FROM b;
 EOF
-kill_server_during down "$ROOT/tmp" down.csv
+during_transfer down "$ROOT/tmp" down.csv kill_server
 expect_rc 1 "a download whose server went away"
 expect_msg "load_target"
 expect_msg "Couldn't connect to server"

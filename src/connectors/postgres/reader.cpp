@@ -1,4 +1,5 @@
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstring>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "connectors/postgres/reader.h"
 #include "connectors/postgres/types.h"
 #include "engine/sql.h"
+#include "util/cancel.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors::postgres {
@@ -247,8 +249,25 @@ uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, cons
   Result started(PQexec(client.get(), fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", query).c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_OUT) client.Fail("cannot start COPY");
   while (true) {
+    if (util::CancelRequested()) {
+      // The server stops the query too, instead of computing it for a client that left.
+      if (PGcancel* cancel = PQgetCancel(client.get())) {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+        PQfreeCancel(cancel);
+      }
+      throw PostgresError("interrupted while reading " + query, false);
+    }
     char* buffer = nullptr;
-    int size = PQgetCopyData(client.get(), &buffer, 0);
+    int size = PQgetCopyData(client.get(), &buffer, /*async=*/1);
+    if (size == 0) {
+      // Nothing buffered: wait for the server, a tenth of a second at a time so that Ctrl-C is
+      // noticed even while the source query computes.
+      pollfd socket{PQsocket(client.get()), POLLIN, 0};
+      ::poll(&socket, 1, 100);
+      if (!PQconsumeInput(client.get())) client.Fail("COPY failed");
+      continue;
+    }
     if (size == -1) break;  // done
     if (size == -2) client.Fail("COPY failed");
     try {

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "util/cancel.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors::s3 {
@@ -113,6 +114,11 @@ size_t ReadFromSource(char* buffer, size_t size, size_t count, void* target) {
   return read;
 }
 
+// Stops a transfer when the run is interrupted (Ctrl-C).
+int Progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return util::CancelRequested() ? 1 : 0;
+}
+
 size_t HeaderCallback(char* data, size_t size, size_t count, void* target) {
   std::string line(data, size * count);
   if (util::StartsWith(util::ToLower(line), "etag:")) {
@@ -205,6 +211,11 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024);
   curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
+  if (transfer.upload || transfer.download) {
+    // Moving data stops on Ctrl-C; small requests (an abort of a multipart upload) still run.
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, Progress);
+  }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.etag);
   if (!transfer.range.empty()) curl_easy_setopt(curl, CURLOPT_RANGE, transfer.range.c_str());
@@ -255,6 +266,8 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
                               method, url, curl_easy_strerror(code)),
                   false, 0);
   }
+  if (code == CURLE_ABORTED_BY_CALLBACK)
+    throw S3Error(fmt::format("{} {}: interrupted", method, url), false, 0);
   if (code == CURLE_WRITE_ERROR && transfer.download) {
     throw S3Error(
         fmt::format("{} {}: cannot write {} [is the disk of $TMPDIR full? point TMPDIR at a larger one]",
@@ -311,7 +324,8 @@ Client::Response Client::Request(const std::string& method, const std::string& b
           fmt::format("S3 {} {}: HTTP {} {} {}{}", method, where, response.status, code, message, hint),
           transient, response.status);
     } catch (const S3Error& error) {
-      if (!error.transient() || attempt >= attempts_) throw;
+      bool moves_data = transfer.upload || transfer.download;
+      if (!error.transient() || attempt >= attempts_ || (moves_data && util::CancelRequested())) throw;
       double delay =
           0.2 * (1 << (attempt - 1)) * (1.0 + std::uniform_real_distribution<double>(0, 0.25)(jitter));
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
