@@ -808,7 +808,7 @@ restart_project interrupt_read 30
 start_slow
 wait_sleeping
 SECONDS=0
-pkill -INT -f "$SQLFLOW pipeline run slow"
+pkill -INT -P "$BACKGROUND_PID"  # the sqlflow that this run's timeout started, nothing else
 wait_slow
 expect_rc 130 "Ctrl-C during a PostgreSQL read"
 [ "$SECONDS" -le 3 ] || fail "the read went on for ${SECONDS}s after Ctrl-C (the query sleeps 30 s)"

@@ -469,8 +469,8 @@ kill_server() {
   s3_start
   s3_env
 }
-# Ctrl-C to the running sqlflow (timeout runs it in the foreground of its own process group).
-interrupt_run() { pkill -INT -f "$SQLFLOW pipeline run"; }
+# Ctrl-C to this run's sqlflow only (the child of its timeout; other suites may be running sqlflow).
+interrupt_run() { pkill -INT -P "$BACKGROUND_PID"; }
 
 if begin interrupting_a_transfer_stops_it_and_leaves_nothing; then
 new_project interrupt persistent
