@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -204,6 +205,20 @@ TEST(S3RetryTest, ResetConnectionsAreRetried) {
   Client client(server.credentials(), /*attempts=*/4);
   EXPECT_TRUE(client.List("b", "").empty());
   EXPECT_EQ(server.requests(), 3);
+}
+
+TEST(S3RetryTest, AStalledRequestTimesOutAndIsRetried) {
+  ScriptedServer server("stall,200");
+  ASSERT_GT(server.port(), 0);
+  Credentials credentials = server.credentials();
+  credentials.timeout_seconds = 1;
+  Client client(credentials, /*attempts=*/3);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.List("b", "").empty());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(server.requests(), 2);
+  EXPECT_GE(seconds, 1.0);
+  EXPECT_LT(seconds, 5.0) << "the stalled request was not given up after its timeout";
 }
 
 TEST(S3RetryTest, RetriesEndWithTheLastTransientError) {

@@ -151,6 +151,8 @@ Credentials ResolveCredentials(const nlohmann::json& params) {
   credentials.session_token = text("session_token");
   credentials.endpoint = text("endpoint_url");
   std::string region = text("region");
+  if (params.contains("timeout"))
+    credentials.timeout_seconds = std::max<long>(1, params["timeout"].get<long>());
   if (credentials.access_key.empty()) credentials.access_key = Env("AWS_ACCESS_KEY_ID");
   if (credentials.secret_key.empty()) credentials.secret_key = Env("AWS_SECRET_ACCESS_KEY");
   if (credentials.session_token.empty()) credentials.session_token = Env("AWS_SESSION_TOKEN");
@@ -205,9 +207,10 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
   curl_easy_setopt(curl, CURLOPT_USERPWD, user.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);  // abort a stalled transfer after 30 s
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, std::min(10L, credentials_.timeout_seconds));
+  // A stalled request (no byte either way for timeout_seconds) fails as transient.
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, credentials_.timeout_seconds);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, 512L * 1024);
   curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);

@@ -33,10 +33,11 @@ struct Credentials {
   std::string secret_key;
   std::string session_token;
   std::string region = "us-east-1";
-  std::string endpoint;  // scheme://host[:port]; empty: https://s3.<region>.amazonaws.com
+  std::string endpoint;       // scheme://host[:port]; empty: https://s3.<region>.amazonaws.com
+  long timeout_seconds = 30;  // a request that moves no byte this long fails (and is retried)
 };
 
-// From params (access_key_id, secret_access_key, session_token, region, endpoint_url), then the
+// From params (access_key_id, secret_access_key, session_token, region, endpoint_url, timeout), then the
 // AWS_* variables (AWS_ENDPOINT_URL_S3 before AWS_ENDPOINT_URL), then ~/.aws/credentials.
 Credentials ResolveCredentials(const nlohmann::json& params);
 

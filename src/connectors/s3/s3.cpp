@@ -50,6 +50,7 @@ const std::vector<ParamSpec>& ConnectionParams() {
       {"access_key_id", ParamType::kString, false, {"access_key", "aws_access_key_id"}, {}},
       {"secret_access_key", ParamType::kString, false, {"secret_key", "aws_secret_access_key"}, {}},
       {"session_token", ParamType::kString, false, {"aws_session_token"}, {}},
+      {"timeout", ParamType::kInteger, false, {"read_timeout"}, {}},
   };
   return specs;
 }
