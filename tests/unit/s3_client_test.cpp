@@ -74,7 +74,7 @@ TEST_F(S3ClientTest, UploadListDownloadRoundTrip) {
   ASSERT_EQ(objects.size(), 2u);
   EXPECT_EQ(objects[0].key, "round/trip one.csv");
   EXPECT_EQ(objects[0].size, std::string("id,name\n1,ä ö\n").size());
-  client.Download({"round/trip one.csv", 0}, "sqlflow-test", dir_ / "back.csv");
+  client.Download({"round/trip one.csv", 0, ""}, "sqlflow-test", dir_ / "back.csv");
   EXPECT_EQ(ReadFile(dir_ / "back.csv"), "id,name\n1,ä ö\n");
 }
 
@@ -96,8 +96,29 @@ TEST_F(S3ClientTest, LargeFilesGoUpInPartsAndComeBackWhole) {
   for (auto& c : content) c = static_cast<char>('a' + random() % 26);
   Client client(Good());
   client.Upload("sqlflow-test", "big/blob.bin", WriteFile("blob.bin", content), 5 * 1024 * 1024);
-  client.Download({"big/blob.bin", content.size()}, "sqlflow-test", dir_ / "blob.back", 5 * 1024 * 1024);
+  client.Download({"big/blob.bin", content.size(), ""}, "sqlflow-test", dir_ / "blob.back", 5 * 1024 * 1024);
   EXPECT_EQ(ReadFile(dir_ / "blob.back"), content);
+}
+
+TEST_F(S3ClientTest, AnObjectReplacedAfterTheListingIsAnErrorNotAMixOfVersions) {
+  std::string first(12 * 1024 * 1024, 'a'), second(12 * 1024 * 1024, 'b');
+  Client client(Good());
+  client.Upload("sqlflow-test", "changing/blob.bin", WriteFile("first.bin", first));
+  std::vector<Object> listed = client.List("sqlflow-test", "changing/");
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_FALSE(listed[0].etag.empty());
+  client.Download(listed[0], "sqlflow-test", dir_ / "first.back", 5 * 1024 * 1024);
+  EXPECT_EQ(ReadFile(dir_ / "first.back"), first);
+  client.Upload("sqlflow-test", "changing/blob.bin", WriteFile("second.bin", second));
+  for (uint64_t part_size : {uint64_t{5} << 20, uint64_t{64} << 20}) {  // ranged and whole
+    try {
+      client.Download(listed[0], "sqlflow-test", dir_ / "mixed.back", part_size);
+      FAIL() << "an object replaced since the listing was read as the listed one";
+    } catch (const S3Error& error) {
+      EXPECT_NE(std::string(error.what()).find("the object changed while it was read"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 TEST_F(S3ClientTest, WrongSecretIsA403WithAHintAndIsNotRetried) {
@@ -126,7 +147,7 @@ TEST_F(S3ClientTest, MissingBucketAndKeyAre404sNamingThem) {
     EXPECT_NE(std::string(error.what()).find("no bucket no-such-bucket"), std::string::npos) << error.what();
   }
   try {
-    client.Download({"missing/key.csv", 0}, "sqlflow-test", dir_ / "missing.csv");
+    client.Download({"missing/key.csv", 0, ""}, "sqlflow-test", dir_ / "missing.csv");
     FAIL();
   } catch (const S3Error& error) {
     EXPECT_EQ(error.status(), 404);

@@ -82,6 +82,12 @@ std::string Unescape(std::string text) {
   return text;
 }
 
+// An ETag without its double quotes.
+std::string Unquote(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return etag;
+}
+
 size_t AppendToString(char* data, size_t size, size_t count, void* target) {
   static_cast<std::string*>(target)->append(data, size * count);
   return size * count;
@@ -200,6 +206,9 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
   headers = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
   if (!credentials_.session_token.empty()) {
     headers = curl_slist_append(headers, ("x-amz-security-token: " + credentials_.session_token).c_str());
+  }
+  if (!transfer.if_match.empty()) {
+    headers = curl_slist_append(headers, ("If-Match: \"" + transfer.if_match + "\"").c_str());
   }
   std::string sigv4 = "aws:amz:" + credentials_.region + ":s3";
   std::string user = credentials_.access_key + ":" + credentials_.secret_key;
@@ -374,6 +383,8 @@ std::vector<Object> Client::List(const std::string& bucket, const std::string& p
       object.key = Unescape(NextTag(*contents, "Key", inner).value_or(""));
       inner = 0;
       object.size = std::stoull(NextTag(*contents, "Size", inner).value_or("0"));
+      inner = 0;
+      object.etag = Unquote(Unescape(NextTag(*contents, "ETag", inner).value_or("")));
       objects.push_back(std::move(object));
     }
     size_t at = 0;
@@ -387,8 +398,16 @@ std::vector<Object> Client::List(const std::string& bucket, const std::string& p
 
 void Client::Download(const Object& object, const std::string& bucket, const fs::path& file,
                       uint64_t part_size) {
+  // The version listed, or an error: a server without If-Match still names its ETag.
+  auto check_version = [&](const Response& response) {
+    if (!object.etag.empty() && !response.etag.empty() && Unquote(response.etag) != object.etag) {
+      throw S3Error(fmt::format("S3 GET s3://{}/{}: the object changed while it was read (ETag {} became {})",
+                                bucket, object.key, object.etag, Unquote(response.etag)),
+                    true, 412);
+    }
+  };
   if (object.size <= part_size) {
-    Request("GET", bucket, object.key, {}, Transfer::Into(file));
+    check_version(Request("GET", bucket, object.key, {}, Transfer::Into(file, 0, "", object.etag)));
     return;
   }
   // Every part writes into its own range of a file of the final size.
@@ -398,13 +417,15 @@ void Client::Download(const Object& object, const std::string& bucket, const fs:
   RunParallel(parts, threads_, [&](size_t part) {
     uint64_t offset = part * part_size;
     uint64_t last = std::min(object.size, offset + part_size) - 1;
-    Response response = Request("GET", bucket, object.key, {},
-                                Transfer::Into(file, offset, fmt::format("{}-{}", offset, last)));
+    Response response =
+        Request("GET", bucket, object.key, {},
+                Transfer::Into(file, offset, fmt::format("{}-{}", offset, last), object.etag));
     if (response.status != 206) {
       throw S3Error(fmt::format("S3 GET s3://{}/{}: the server ignored the byte range (HTTP {})", bucket,
                                 object.key, response.status),
                     false, response.status);
     }
+    check_version(response);
   });
 }
 

@@ -44,6 +44,7 @@ Credentials ResolveCredentials(const nlohmann::json& params);
 struct Object {
   std::string key;
   uint64_t size = 0;
+  std::string etag;  // from the listing, without quotes; "" when unknown
 };
 
 // What a request sends and where its body goes; all optional.
@@ -52,14 +53,17 @@ struct Transfer {
   const std::filesystem::path* download = nullptr;  // received at [offset, ...) of this file
   uint64_t offset = 0;
   uint64_t length = 0;
-  std::string range;  // "first-last" bytes for a ranged GET
-  std::string body;   // sent when there is no upload file
+  std::string range;     // "first-last" bytes for a ranged GET
+  std::string if_match;  // an ETag the object must still have (sent as If-Match)
+  std::string body;      // sent when there is no upload file
 
-  static Transfer Into(const std::filesystem::path& file, uint64_t offset = 0, std::string range = "") {
+  static Transfer Into(const std::filesystem::path& file, uint64_t offset = 0, std::string range = "",
+                       std::string if_match = "") {
     Transfer transfer;
     transfer.download = &file;
     transfer.offset = offset;
     transfer.range = std::move(range);
+    transfer.if_match = std::move(if_match);
     return transfer;
   }
   static Transfer From(const std::filesystem::path& file, uint64_t offset, uint64_t length) {
@@ -83,7 +87,9 @@ class Client {
 
   // Every object under `prefix`, following ListObjectsV2 continuation tokens.
   std::vector<Object> List(const std::string& bucket, const std::string& prefix);
-  // Objects above `part_size` bytes come down as parallel ranged GETs into one file.
+  // Objects above `part_size` bytes come down as parallel ranged GETs into one file. When the
+  // listing gave an ETag, an object that changed since (another ETag in a response) is an error,
+  // never a file mixing two versions.
   void Download(const Object& object, const std::string& bucket, const std::filesystem::path& file,
                 uint64_t part_size = kPartSize);
   // One PUT up to `threshold` bytes; above it a multipart upload whose parts (of at least
