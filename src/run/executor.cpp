@@ -661,8 +661,10 @@ uint64_t Executor::ExportToS3(engine::Connection& connection, const plan::Step& 
   fs::path local = spool.path() / (name.empty() ? "export" : name);
   std::string copy = "COPY (" + step.sql + ") TO " + engine::QuoteLiteral(local.string()) + " (" +
                      connector.CopyOptions(step.params) + ")";
+  // Parts go up while DuckDB writes; a failed COPY aborts the upload (no object appears).
+  connectors::s3::ExportUpload upload(local, step.target, step.params);
   uint64_t rows = connection.Query(copy).AffectedRows();
-  bytes = connectors::s3::UploadExport(local, step.target, step.params);
+  bytes = upload.Finish();
   return rows;
 }
 

@@ -63,6 +63,17 @@ keys() {
   curl_s3 "$ENDPOINT/$1?list-type=2&prefix=${prefix//=/%3D}" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | sort
 }
 
+# logged REGEX [COUNT]: the server's log has COUNT (default: at least one) lines matching REGEX,
+# waiting up to 5 s since the server writes its log after it answers.
+logged() {
+  local count
+  for _ in $(seq 1 50); do
+    count="$(grep -cE -- "$1" "$S3DIR/server.log" || true)"
+    if [ -n "${2:-}" ]; then [ "$count" = "$2" ] && return 0; else [ "$count" -gt 0 ] && return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
 # no_spool: every spool folder of sqlflow is gone.
 no_spool() {
   local left
@@ -229,10 +240,10 @@ EXPORT SELECT * FROM big TO 's3://lake/big/small-parts.csv' TYPE CSV OPTIONS {"p
 EXPORT SELECT * FROM big TO 's3://lake/big/one-put.csv' TYPE CSV OPTIONS {"multipart_threshold": 104857600};
 EOF
 run_ok put
-parts="$(grep -c 'big/big.csv?partNumber=[0-9]*&uploadId=[0-9a-f]* 200' "$S3DIR/server.log")"
-[ "$parts" = "3" ] || fail "a 40 MB object should go up as 3 parts of 16 MiB, the server saw $parts"
-parts="$(grep -c 'big/small-parts.csv?partNumber=[0-9]*&uploadId=[0-9a-f]* 200' "$S3DIR/server.log")"
-[ "$parts" = "8" ] || fail "with 5 MiB parts a 40 MB object should go up as 8 parts, the server saw $parts"
+logged 'big/big.csv\?partNumber=[0-9]+&uploadId=[0-9a-f]+ 200' 3 ||
+  fail "a 40 MB object should go up as 3 parts of 16 MiB"
+logged 'big/small-parts.csv\?partNumber=[0-9]+&uploadId=[0-9a-f]+ 200' 8 ||
+  fail "with 5 MiB parts a 40 MB object should go up as 8 parts"
 ! grep -q 'one-put.csv?partNumber' "$S3DIR/server.log" || fail "an object under multipart_threshold went up in parts"
 [ "$(object_status lake/big/one-put.csv)" = "200" ] || fail "the single PUT object is missing"
 pipeline get <<'EOF'
@@ -242,12 +253,33 @@ EXPORT SELECT count(*) AS n, sum(id) AS ids, count(DISTINCT h) AS hashes, bool_a
 FROM big TO 'out/n.csv' TYPE CSV;
 EOF
 run_ok get
-ranges="$(grep -c 'big/big.csv 206' "$S3DIR/server.log")"
-[ "$ranges" = "3" ] || fail "a 40 MB object should come down as 3 ranged GETs, the server saw $ranges"
+logged 'big/big.csv 206' 3 || fail "a 40 MB object should come down as 3 ranged GETs"
 same "$P/out/n.csv" <<'EOF'
 n,ids,hashes,intact
 1000000,499999500000,1000000,true
 EOF
+no_spool
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Parts go up while DuckDB writes the file; when DuckDB then fails, the upload is aborted.
+if begin an_export_whose_query_fails_midway_leaves_no_object; then
+new_project midway
+# One DuckDB thread: rows are written in order, so most of the file exists before the error.
+{ printf 'engines:\n  duckdb:\n    mode: memory\n    threads: 1\n'; project_profile; } > "$P/profiles/dev.yml"
+pipeline up <<'EOF'
+EXPORT SELECT i AS id, md5(i::VARCHAR) || repeat('x', 100) AS h,
+  CASE WHEN i < 900000 THEN i ELSE error('boom at row ' || i) END AS checked
+FROM range(1000000) t(i) TO 's3://lake/midway/rows.csv' TYPE CSV;
+EOF
+sf pipeline run up
+expect_rc 1 "an export whose query fails"
+expect_msg "boom at row 900000"
+logged 'midway/rows.csv\?partNumber=1&uploadId=[0-9a-f]+ 200' ||
+  fail "no part went up while DuckDB was writing"
+logged 'midway/rows.csv\?uploadId=[0-9a-f]+ 405' || fail "the upload was not aborted"
+[ "$(object_status lake/midway/rows.csv)" = "404" ] || fail "a failed export left an object"
 no_spool
 ok
 fi
@@ -439,22 +471,21 @@ fi
 # certain; the download's object is larger than what socket buffers hold, 160 MB). The step fails
 # after its retries; no object, table or spool is left half made.
 
-# during_transfer PIPELINE FOLDER NAME ACTION...: runs PIPELINE in the background on a slow wire,
-# runs ACTION once a file NAME exists under FOLDER (the transfer has begun), then records the
-# run's output and exit code like `sf`.
+# during_transfer PIPELINE STARTED ACTION...: runs PIPELINE in the background on a slow wire,
+# runs ACTION once the command STARTED succeeds (the transfer has begun), then records the run's
+# output and exit code like `sf`.
 during_transfer() {
-  local pipeline="$1" folder="$2" name="$3"
-  shift 3
+  local pipeline="$1" started="$2"
+  shift 2
   (cd "$P" && exec env "${SF_ENV[@]}" SQLFLOW_S3_RATE_LIMIT=4000000 timeout 60 "$SQLFLOW" pipeline run "$pipeline" \
     > "$ROOT/$pipeline.out" 2> "$ROOT/$pipeline.err") &
   BACKGROUND_PID=$!
-  local started=""
+  local begun=""
   for _ in $(seq 1 200); do
-    started="$(find "$folder" -name "$name" 2>/dev/null)"
-    [ -n "$started" ] && break
+    if eval "$started"; then begun=1; break; fi
     sleep 0.05
   done
-  [ -n "$started" ] || fail "the transfer of $pipeline never started"
+  [ -n "$begun" ] || fail "the transfer of $pipeline never started"
   sleep 0.3
   "$@"
   RC=0
@@ -463,6 +494,10 @@ during_transfer() {
   OUT="$ROOT/$pipeline.out"
   ERR="$ROOT/$pipeline.err"
 }
+# spooled NAME: a download into a spool file NAME has begun.
+spooled() { [ -n "$(find "$ROOT/tmp" -name "$1" 2>/dev/null)" ]; }
+# uploading KEY: the server holds a started multipart upload of KEY (in uploads/<id>/key).
+uploading() { grep -rqx --include=key -- "$1" "$S3DIR/data/lake" 2>/dev/null; }
 # The server killed abruptly (connections reset mid-body), then a new one started.
 kill_server() {
   kill -KILL "$(cat "$S3DIR/pid")"
@@ -489,18 +524,18 @@ CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i
 EXPORT SELECT * FROM big TO 's3://lake/int/up.csv' TYPE CSV;
 EOF
 SECONDS=0
-during_transfer down "$ROOT/tmp" down.csv interrupt_run
+during_transfer down "spooled down.csv" interrupt_run
 expect_rc 130 "Ctrl-C during a download"
 expect_msg "INTERRUPTED"
 expect_msg "interrupted"
 [ "$SECONDS" -lt 8 ] || fail "the download went on for ${SECONDS}s after Ctrl-C (the whole object takes 20 s)"
 no_spool
-during_transfer up "$S3DIR/data/lake" key interrupt_run
+during_transfer up "uploading int/up.csv" interrupt_run
 expect_rc 130 "Ctrl-C during an upload"
 [ "$(object_status lake/int/up.csv)" = "404" ] || fail "an interrupted upload left an object"
 # The multipart upload is aborted (this server does not implement AbortMultipartUpload and
 # answers 405, but it logs the request).
-grep -qE 'int/up.csv\?uploadId=[0-9a-f]+ 405' "$S3DIR/server.log" || fail "the interrupted multipart upload was not aborted"
+logged 'int/up.csv\?uploadId=[0-9a-f]+ 405' || fail "the interrupted multipart upload was not aborted"
 no_spool
 pipeline check <<'EOF'
 EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
@@ -516,8 +551,7 @@ pipeline up <<'EOF'
 CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
 EXPORT SELECT * FROM big TO 's3://lake/stop/up.csv' TYPE CSV;
 EOF
-# The server keeps a started multipart upload in uploads/<id>/key.
-during_transfer up "$S3DIR/data/lake" key kill_server
+during_transfer up "uploading stop/up.csv" kill_server
 expect_rc 1 "an upload whose server went away"
 expect_msg "export_csv_up"
 expect_msg "Couldn't connect to server"
@@ -539,7 +573,7 @@ pipeline down <<'EOF'
 SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/stop/down.csv"};
 LOAD target FROM b;
 EOF
-during_transfer down "$ROOT/tmp" down.csv kill_server
+during_transfer down "spooled down.csv" kill_server
 expect_rc 1 "a download whose server went away"
 expect_msg "load_target"
 expect_msg "Couldn't connect to server"

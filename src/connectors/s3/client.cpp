@@ -437,6 +437,58 @@ void Client::CheckBucket(const std::string& bucket) {
   Request("GET", bucket, "", {{"list-type", "2"}, {"max-keys", "1"}});
 }
 
+Client::Multipart::Multipart(Client& client, std::string bucket, std::string key)
+    : client_(client), bucket_(std::move(bucket)), key_(std::move(key)) {
+  Response created = client_.Request("POST", bucket_, key_, {{"uploads", ""}});
+  size_t at = 0;
+  upload_id_ = NextTag(created.body, "UploadId", at).value_or("");
+  if (upload_id_.empty()) throw S3Error("S3 did not start the multipart upload of " + key_, false, 0);
+}
+
+Client::Multipart::~Multipart() {
+  if (completed_) return;
+  // No partial object may ever become visible: the parts sent are dropped.
+  try {
+    client_.Request("DELETE", bucket_, key_, {{"uploadId", upload_id_}});
+  } catch (const S3Error&) {
+    // The server may be what failed; an incomplete upload never becomes an object anyway.
+  }
+}
+
+void Client::Multipart::SendPart(int number, const fs::path& file, uint64_t offset, uint64_t length) {
+  Response sent = client_.Request("PUT", bucket_, key_,
+                                  {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}},
+                                  Transfer::From(file, offset, length));
+  std::lock_guard lock(mutex_);
+  etags_[number] = sent.etag;
+}
+
+void Client::Multipart::Complete() {
+  std::string parts;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [number, etag] : etags_)
+      parts += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", number, etag);
+  }
+  client_.Request("POST", bucket_, key_, {{"uploadId", upload_id_}},
+                  Transfer::Body("<CompleteMultipartUpload>" + parts + "</CompleteMultipartUpload>"));
+  completed_ = true;
+}
+
+void Client::SendParts(Multipart& upload, const fs::path& file, uint64_t from, int first_number,
+                       uint64_t part_size) {
+  uint64_t size = fs::file_size(file);
+  if (from >= size) return;
+  // S3 takes at most 10,000 parts.
+  int parts_left = std::max(1, 10000 - (first_number - 1));
+  part_size = std::max(part_size, (size - from + parts_left - 1) / parts_left);
+  size_t count = static_cast<size_t>((size - from + part_size - 1) / part_size);
+  RunParallel(count, threads_, [&](size_t part) {
+    uint64_t offset = from + part * part_size;
+    upload.SendPart(first_number + static_cast<int>(part), file, offset, std::min(part_size, size - offset));
+  });
+}
+
 void Client::Upload(const std::string& bucket, const std::string& key, const fs::path& file,
                     uint64_t part_size, uint64_t threshold) {
   uint64_t size = fs::file_size(file);
@@ -444,36 +496,9 @@ void Client::Upload(const std::string& bucket, const std::string& key, const fs:
     Request("PUT", bucket, key, {}, Transfer::From(file, 0, size));
     return;
   }
-  Response created = Request("POST", bucket, key, {{"uploads", ""}});
-  size_t at = 0;
-  std::string upload_id = NextTag(created.body, "UploadId", at).value_or("");
-  if (upload_id.empty()) throw S3Error("S3 did not start the multipart upload of " + key, false, 0);
-  // S3 takes at most 10,000 parts.
-  part_size = std::max(part_size, (size + 9999) / 10000);
-  try {
-    size_t count = static_cast<size_t>((size + part_size - 1) / part_size);
-    std::vector<std::string> etags(count);
-    RunParallel(count, threads_, [&](size_t part) {
-      uint64_t offset = part * part_size;
-      Response sent =
-          Request("PUT", bucket, key, {{"partNumber", std::to_string(part + 1)}, {"uploadId", upload_id}},
-                  Transfer::From(file, offset, std::min(part_size, size - offset)));
-      etags[part] = sent.etag;
-    });
-    std::string parts;
-    for (size_t part = 0; part < count; ++part) {
-      parts += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", part + 1, etags[part]);
-    }
-    Request("POST", bucket, key, {{"uploadId", upload_id}},
-            Transfer::Body("<CompleteMultipartUpload>" + parts + "</CompleteMultipartUpload>"));
-  } catch (...) {
-    // No partial object may ever become visible: abort, and report the original failure.
-    try {
-      Request("DELETE", bucket, key, {{"uploadId", upload_id}});
-    } catch (const S3Error&) {
-    }
-    throw;
-  }
+  Multipart upload(*this, bucket, key);
+  SendParts(upload, file, 0, 1, part_size);
+  upload.Complete();
 }
 
 }  // namespace sqlflow::connectors::s3

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +100,30 @@ class Client {
   void Upload(const std::string& bucket, const std::string& key, const std::filesystem::path& file,
               uint64_t part_size = kPartSize, uint64_t threshold = kPartSize);
   void Delete(const std::string& bucket, const std::string& key);
+
+  // A multipart upload in steps, for a caller that sends parts while the file still grows.
+  // Destroyed before Complete(), it aborts: no partial object ever becomes visible.
+  class Multipart {
+   public:
+    Multipart(Client& client, std::string bucket, std::string key);  // starts the upload
+    ~Multipart();
+    Multipart(const Multipart&) = delete;
+    Multipart& operator=(const Multipart&) = delete;
+    // Part `number` (from 1) is bytes [offset, offset + length) of `file`; thread-safe.
+    void SendPart(int number, const std::filesystem::path& file, uint64_t offset, uint64_t length);
+    void Complete();  // the parts sent, in number order, become the object
+
+   private:
+    Client& client_;
+    std::string bucket_, key_, upload_id_;
+    std::mutex mutex_;
+    std::map<int, std::string> etags_;
+    bool completed_ = false;
+  };
+  // Sends the bytes of `file` from `from` to its end as parts numbered from `first_number`, in
+  // parallel: `part_size` each (more when 10,000 parts would not hold them), the last one shorter.
+  void SendParts(Multipart& upload, const std::filesystem::path& file, uint64_t from, int first_number,
+                 uint64_t part_size);
   // A one-key listing of the bucket: throws with the cause when it cannot be reached.
   void CheckBucket(const std::string& bucket);
 

@@ -1,6 +1,7 @@
 #include "connectors/s3/s3.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -216,29 +217,87 @@ std::vector<Object> MatchingObjects(Client& client, const nlohmann::json& params
   return matched;
 }
 
-uint64_t UploadExport(const fs::path& local, const std::string& uri, const nlohmann::json& options) {
-  Location location = ParseUri(uri);
-  Client client(ResolveCredentials(options));
-  uint64_t part_size = options.value("part_size", Client::kPartSize);
-  uint64_t threshold = options.value("multipart_threshold", part_size);
-  if (!fs::is_directory(local)) {
-    client.Upload(location.bucket, location.key, local, part_size, threshold);
-    return fs::file_size(local);
+ExportUpload::ExportUpload(fs::path local, const std::string& uri, const nlohmann::json& options)
+    : local_(std::move(local)),
+      location_(ParseUri(uri)),
+      client_(ResolveCredentials(options)),
+      part_size_(options.value("part_size", Client::kPartSize)),
+      threshold_(options.value("multipart_threshold", part_size_)),
+      partitioned_(options.contains("partition_by")) {
+  if (!partitioned_) watcher_ = std::thread([this] { Watch(); });
+}
+
+ExportUpload::~ExportUpload() {
+  StopWatching();
+  multipart_.reset();  // aborts an upload that was not completed
+}
+
+void ExportUpload::StopWatching() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
   }
+  wake_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+void ExportUpload::Watch() {
+  try {
+    // Parts beyond 9,000 wait for Finish(), which can make the last ones larger (10,000 at most).
+    while (next_part_ <= 9000) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return stop_; });
+        if (stop_) return;
+      }
+      std::error_code missing;
+      uint64_t size = fs::file_size(local_, missing);
+      if (missing) continue;  // DuckDB has not created it yet
+      // Only whole parts, and only once the object is sure to be a multipart one; DuckDB's
+      // writers only append, so bytes below the current size never change.
+      while (size > threshold_ && size - sent_ >= part_size_ && next_part_ <= 9000) {
+        if (!multipart_)
+          multipart_ = std::make_unique<Client::Multipart>(client_, location_.bucket, location_.key);
+        multipart_->SendPart(next_part_, local_, sent_, part_size_);
+        sent_ += part_size_;
+        ++next_part_;
+        std::lock_guard lock(mutex_);
+        if (stop_) return;
+      }
+    }
+  } catch (...) {
+    failure_ = std::current_exception();
+  }
+}
+
+uint64_t ExportUpload::Finish() {
+  StopWatching();
+  if (failure_) std::rethrow_exception(failure_);
+  if (partitioned_) return FinishFolder();
+  if (!multipart_) {
+    client_.Upload(location_.bucket, location_.key, local_, part_size_, threshold_);
+  } else {
+    client_.SendParts(*multipart_, local_, sent_, next_part_, part_size_);
+    multipart_->Complete();
+  }
+  return fs::file_size(local_);
+}
+
+uint64_t ExportUpload::FinishFolder() {
   // Partitions: one object per file DuckDB wrote, under the URI's key as a folder.
   std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(local)) {
+  for (const auto& entry : fs::recursive_directory_iterator(local_)) {
     if (entry.is_regular_file()) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
-  std::string base = location.key;
+  std::string base = location_.key;
   if (!base.empty() && !util::EndsWith(base, "/")) base += "/";
+  auto key_of = [&](const fs::path& file) { return base + fs::relative(file, local_).generic_string(); };
   // Four partitions in flight at once; each large one also goes up in parallel parts.
   std::vector<char> done(files.size(), 0);
   try {
     RunParallel(files.size(), 4, [&](size_t i) {
-      client.Upload(location.bucket, base + fs::relative(files[i], local).generic_string(), files[i],
-                    part_size, threshold);
+      client_.Upload(location_.bucket, key_of(files[i]), files[i], part_size_, threshold_);
       done[i] = 1;
     });
   } catch (...) {
@@ -246,7 +305,7 @@ uint64_t UploadExport(const fs::path& local, const std::string& uri, const nlohm
     for (size_t i = 0; i < files.size(); ++i) {
       if (!done[i]) continue;
       try {
-        client.Delete(location.bucket, base + fs::relative(files[i], local).generic_string());
+        client_.Delete(location_.bucket, key_of(files[i]));
       } catch (const S3Error&) {
       }
     }

@@ -3,10 +3,13 @@
 // spool folder and read by DuckDB's own CSV/Parquet/JSON readers; exports are written by DuckDB
 // to a local file and uploaded (multipart in parallel parts, aborted on failure).
 
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -49,11 +52,41 @@ std::string FormatOfKey(std::string_view key);
 std::vector<Object> MatchingObjects(Client& client, const nlohmann::json& params, std::string& bucket,
                                     std::string& described);
 
-// Uploads `local` (a file, or a folder of partitions) to `uri`; a folder's files go under the
-// URI's key as a prefix. When one upload fails, the objects this call already made are deleted.
-// Returns the bytes sent.
-uint64_t UploadExport(const std::filesystem::path& local, const std::string& uri,
-                      const nlohmann::json& options);
+// The upload of one export: made before DuckDB starts writing `local`, finished after it is done.
+// A single file goes up while it is being written: once it is larger than multipart_threshold, each
+// complete part is sent as soon as DuckDB has written it, and Finish() sends the rest in parallel
+// and completes the upload. A folder of partitions (partition_by) is uploaded by Finish(), one
+// object per file under the URI's key; when one fails, the objects already made are deleted.
+// Destroyed without Finish() (DuckDB failed), it stops and aborts: no object appears.
+class ExportUpload {
+ public:
+  ExportUpload(std::filesystem::path local, const std::string& uri, const nlohmann::json& options);
+  ~ExportUpload();
+  ExportUpload(const ExportUpload&) = delete;
+  ExportUpload& operator=(const ExportUpload&) = delete;
+  // Returns the bytes uploaded.
+  uint64_t Finish();
+
+ private:
+  void Watch();  // the thread sending parts while the file grows
+  void StopWatching();
+  uint64_t FinishFolder();
+
+  std::filesystem::path local_;
+  Location location_;
+  Client client_;
+  uint64_t part_size_;
+  uint64_t threshold_;
+  bool partitioned_;
+  std::unique_ptr<Client::Multipart> multipart_;
+  uint64_t sent_ = 0;  // bytes sent as parts so far
+  int next_part_ = 1;
+  std::thread watcher_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::exception_ptr failure_;
+};
 
 }  // namespace s3
 }  // namespace sqlflow::connectors
