@@ -507,22 +507,37 @@ kill_server() {
 # Ctrl-C to this run's sqlflow only (the child of its timeout; other suites may be running sqlflow).
 interrupt_run() { pkill -INT -P "$BACKGROUND_PID"; }
 
-if begin interrupting_a_transfer_stops_it_and_leaves_nothing; then
-new_project interrupt persistent
-pipeline seed <<'EOF'
-CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(2000000) t(i);
-EXPORT SELECT * FROM big TO 's3://lake/int/down.csv' TYPE CSV;
+# transfer_project NAME PREFIX ROWS: a persistent project whose seed run writes ROWS rows (about
+# 40 bytes each) to s3://lake/PREFIX/down.csv and a one-row table `target`; pipeline `down` loads
+# the object into target, `up` exports 1M rows to s3://lake/PREFIX/up.csv, and `target_kept`
+# checks that target still holds its one row.
+transfer_project() {
+  new_project "$1" persistent
+  pipeline seed <<EOF
+CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range($3) t(i);
+EXPORT SELECT * FROM big TO 's3://lake/$2/down.csv' TYPE CSV;
 CREATE TABLE target AS SELECT 1 AS id, 'kept' AS h;
 EOF
-run_ok seed
-pipeline down <<'EOF'
-SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/int/down.csv"};
+  run_ok seed
+  pipeline down <<EOF
+SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/$2/down.csv"};
 LOAD target FROM b;
 EOF
-pipeline up <<'EOF'
+  pipeline up <<EOF
 CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
-EXPORT SELECT * FROM big TO 's3://lake/int/up.csv' TYPE CSV;
+EXPORT SELECT * FROM big TO 's3://lake/$2/up.csv' TYPE CSV;
 EOF
+  pipeline check <<'EOF'
+EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
+EOF
+}
+target_kept() {
+  run_ok check
+  same "$P/out/target.csv" <<< $'id,h\n1,kept'
+}
+
+if begin interrupting_a_transfer_stops_it_and_leaves_nothing; then
+transfer_project interrupt int 2000000
 SECONDS=0
 during_transfer down "spooled down.csv" interrupt_run
 expect_rc 130 "Ctrl-C during a download"
@@ -537,20 +552,12 @@ expect_rc 130 "Ctrl-C during an upload"
 # answers 405, but it logs the request).
 logged 'int/up.csv\?uploadId=[0-9a-f]+ 405' || fail "the interrupted multipart upload was not aborted"
 no_spool
-pipeline check <<'EOF'
-EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
-EOF
-run_ok check
-same "$P/out/target.csv" <<< $'id,h\n1,kept'
+target_kept
 ok
 fi
 
-if begin server_stopped_during_an_upload_leaves_no_object; then
-new_project stopup
-pipeline up <<'EOF'
-CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(1000000) t(i);
-EXPORT SELECT * FROM big TO 's3://lake/stop/up.csv' TYPE CSV;
-EOF
+if begin server_stopped_during_transfers_leaves_no_object_and_changes_no_table; then
+transfer_project stopped stop 4000000
 during_transfer up "uploading stop/up.csv" kill_server
 expect_rc 1 "an upload whose server went away"
 expect_msg "export_csv_up"
@@ -558,31 +565,12 @@ expect_msg "Couldn't connect to server"
 expect_msg "FAILED"
 [ "$(object_status lake/stop/up.csv)" = "404" ] || fail "a partial object is visible after the failed upload"
 no_spool
-ok
-fi
-
-if begin server_stopped_during_a_download_changes_no_table; then
-new_project stopdown persistent
-pipeline seed <<'EOF'
-CREATE TABLE big AS SELECT i AS id, md5(i::VARCHAR) AS h FROM range(4000000) t(i);
-EXPORT SELECT * FROM big TO 's3://lake/stop/down.csv' TYPE CSV;
-CREATE TABLE target AS SELECT 1 AS id, 'kept' AS h;
-EOF
-run_ok seed
-pipeline down <<'EOF'
-SOURCE b TYPE S3 PARAMS {"uri": "s3://lake/stop/down.csv"};
-LOAD target FROM b;
-EOF
 during_transfer down "spooled down.csv" kill_server
 expect_rc 1 "a download whose server went away"
 expect_msg "load_target"
 expect_msg "Couldn't connect to server"
 no_spool
-pipeline check <<'EOF'
-EXPORT SELECT * FROM target TO 'out/target.csv' TYPE CSV;
-EOF
-run_ok check
-same "$P/out/target.csv" <<< $'id,h\n1,kept'
+target_kept
 ok
 fi
 
