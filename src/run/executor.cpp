@@ -621,6 +621,15 @@ void Executor::WriteTable(engine::Connection& connection, const plan::Step& step
   outcome.updated = result.updated;
 }
 
+// DuckDB's COPY of the export's query to `file` with the connector's options; returns the rows.
+uint64_t Executor::CopyTo(engine::Connection& connection, const plan::Step& step,
+                          const connectors::Connector& connector, const fs::path& file) {
+  return connection
+      .Query("COPY (" + step.sql + ") TO " + engine::QuoteLiteral(file.string()) + " (" +
+             connector.CopyOptions(step.params) + ")")
+      .AffectedRows();
+}
+
 uint64_t Executor::Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes) {
   const connectors::Connector* connector = connectors::FindConnector(step.export_type);
   if (!connector) throw StepError("SF-RUN-003", "unknown export type " + step.export_type);
@@ -638,10 +647,8 @@ uint64_t Executor::Export(engine::Connection& connection, const plan::Step& step
       final_path.parent_path() / fmt::format(".sqlflow-tmp-{}-{}-{}", ::getpid(),
                                              std::hash<std::thread::id>{}(std::this_thread::get_id()) % 10000,
                                              final_path.filename().string());
-  std::string copy = "COPY (" + step.sql + ") TO " + engine::QuoteLiteral(temporary.string()) + " (" +
-                     connector->CopyOptions(step.params) + ")";
   try {
-    uint64_t rows = connection.Query(copy).AffectedRows();
+    uint64_t rows = CopyTo(connection, step, *connector, temporary);
     bytes = SizeOnDisk(temporary);
     ReplacePath(temporary, final_path);
     return rows;
@@ -654,16 +661,13 @@ uint64_t Executor::Export(engine::Connection& connection, const plan::Step& step
 
 uint64_t Executor::ExportToS3(engine::Connection& connection, const plan::Step& step,
                               const connectors::Connector& connector, uint64_t& bytes) {
-  // DuckDB writes the file (or the folder of partitions) into a private spool, then it goes up;
-  // the spool is removed on every path.
+  // DuckDB writes the file (or the folder of partitions) into a private spool, removed on every
+  // path. A single file's parts go up while DuckDB writes; a failed COPY aborts the upload.
   util::TempDir spool("sqlflow-s3-export");
   std::string name = step.target.substr(step.target.rfind('/') + 1);
   fs::path local = spool.path() / (name.empty() ? "export" : name);
-  std::string copy = "COPY (" + step.sql + ") TO " + engine::QuoteLiteral(local.string()) + " (" +
-                     connector.CopyOptions(step.params) + ")";
-  // Parts go up while DuckDB writes; a failed COPY aborts the upload (no object appears).
   connectors::s3::ExportUpload upload(local, step.target, step.params);
-  uint64_t rows = connection.Query(copy).AffectedRows();
+  uint64_t rows = CopyTo(connection, step, connector, local);
   bytes = upload.Finish();
   return rows;
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -127,6 +128,8 @@ class Executor {
   bool ChecksSchema(const SourceDefinition& source) const;
   void AcceptCommittedSchema(StepOutcome& outcome);
   uint64_t Export(engine::Connection& connection, const plan::Step& step, uint64_t& bytes);
+  static uint64_t CopyTo(engine::Connection& connection, const plan::Step& step,
+                         const connectors::Connector& connector, const std::filesystem::path& file);
   uint64_t ExportToS3(engine::Connection& connection, const plan::Step& step,
                       const connectors::Connector& connector, uint64_t& bytes);
   void RegisterScalarUdfs(engine::Connection& connection);

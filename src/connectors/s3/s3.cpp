@@ -396,10 +396,11 @@ class S3Connector : public Connector {
                     const StagingTable& table) const override {
     Spooled spooled(params, false);
     std::string qualified = table.Qualified();
-    connection.Query(
-        fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, spooled.query));
-    auto rows = connection.QueryScalar("SELECT count(*) FROM " + qualified);
-    return rows ? std::stoull(*rows) : 0;
+    // DuckDB counts the rows it creates the table with; no second pass over them.
+    return connection
+        .Query(
+            fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, spooled.query))
+        .AffectedRows();
   }
 
   // DuckDB's readers take the columns of the first file unless union_by_name is set, so only that
