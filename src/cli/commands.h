@@ -7,11 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "cli/context.h"
+#include "app/context.h"
+#include "plan/plan.h"
 
 namespace sqlflow::cli {
 
 namespace fs = std::filesystem;
+
+using app::Context;
+using app::GlobalOptions;
+using app::LoadContext;
+using app::PythonUdfs;
+using app::RunOptions;
 
 int InitCommand(const std::string& name, const GlobalOptions& options);
 int PipelineListCommand(const GlobalOptions& options);
@@ -39,10 +46,6 @@ int SchemaShowCommand(const SchemaOptions& schema, const GlobalOptions& options)
 int SchemaHistoryCommand(const SchemaOptions& schema, const GlobalOptions& options);
 int SchemaCompareCommand(const SchemaOptions& schema, const GlobalOptions& options);
 int SchemaAcceptCommand(const SchemaOptions& schema, const GlobalOptions& options);
-
-// Plans pipeline `name` against the profile's database (read-only when it exists, else in
-// memory), starting Python only when the pipeline needs it.
-plan::Plan PlanForCommand(const Context& context, const std::string& name);
 
 // "2026-11-26 03:10:45" (UTC), or "-" for 0.
 std::string FormatTime(double epoch_seconds);

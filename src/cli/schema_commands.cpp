@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "app/capture_schema.h"
 #include "cli/commands.h"
 #include "connectors/registry.h"
-#include "schema/capture.h"
 #include "schema/history.h"
 #include "state/store.h"
 #include "util/strings.h"
@@ -57,42 +57,6 @@ state::SchemaSnapshot RequireAccepted(state::Store& store, const std::string& pi
                     source, pipeline));
   }
   return *accepted;
-}
-
-// The source's shape now, read the way a run reads it (the pipeline is planned with the profile
-// and variables to find the SOURCE's parameters).
-schema::Schema CaptureCurrent(const Context& context, const std::string& pipeline,
-                              const std::string& source) {
-  plan::Plan plan = PlanForCommand(context, pipeline);
-  std::vector<std::string> names;
-  const plan::Step* found = nullptr;
-  for (const auto& step : plan.steps) {
-    if (step.kind != plan::Step::Kind::kSource) continue;
-    names.push_back(step.source_name);
-    if (util::EqualsIgnoreCase(step.source_name, source)) found = &step;
-  }
-  if (!found) {
-    std::string hint = util::DidYouMean(source, names);
-    throw lang::UsageError(
-        "SF-SCHEMA-001", fmt::format("pipeline {} has no SOURCE '{}'", pipeline, source),
-        hint.empty() ? (names.empty() ? "it defines no sources" : "its sources: " + util::Join(names, ", "))
-                     : hint);
-  }
-  const connectors::Connector* connector = connectors::FindConnector(found->connector_type);
-  if (!connector) throw lang::UsageError("SF-SCHEMA-001", "unknown connector type " + found->connector_type);
-  nlohmann::json params = found->params;
-  params.erase(connectors::kSchemaPolicyParam);
-  std::string query = connector->streams() ? "" : connector->SourceQuery(params, context.root.string());
-  engine::Database database = engine::Database::Open({});
-  engine::Connection connection(database);
-  auto captured = schema::CaptureSource(connection, *connector, params, query);
-  if (!captured) {
-    throw lang::UsageError(
-        "SF-SCHEMA-004",
-        fmt::format("connector {} cannot describe source '{}' without loading it", connector->type(), source),
-        "its schema is captured when the pipeline runs");
-  }
-  return *captured;
 }
 
 nlohmann::json SnapshotJson(const state::SchemaSnapshot& snapshot) {
@@ -181,7 +145,7 @@ int SchemaCompareCommand(const SchemaOptions& options, const GlobalOptions& glob
   Context context = LoadContext(global);
   std::string pipeline = ResolveSchemaPipeline(context, options);
   // First: an unknown SOURCE is the clearer error.
-  schema::Schema current = CaptureCurrent(context, pipeline, options.source);
+  schema::Schema current = app::CaptureSourceSchema(context, pipeline, options.source);
   schema::Schema reference;
   std::string against = options.against.empty() ? "accepted" : options.against;
   std::error_code error;
@@ -234,7 +198,7 @@ int SchemaCompareCommand(const SchemaOptions& options, const GlobalOptions& glob
 int SchemaAcceptCommand(const SchemaOptions& options, const GlobalOptions& global) {
   Context context = LoadContext(global);
   std::string pipeline = ResolveSchemaPipeline(context, options);
-  schema::Schema current = CaptureCurrent(context, pipeline, options.source);
+  schema::Schema current = app::CaptureSourceSchema(context, pipeline, options.source);
   state::Store store(context.root);
   auto previous = store.AcceptedSchema(pipeline, options.source);
   int64_t id = schema::RecordSnapshot(store, pipeline, util::ToLower(options.source), current, "", "accept");

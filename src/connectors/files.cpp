@@ -100,8 +100,10 @@ std::string Bool(const nlohmann::json& value) {
   return value.get<bool>() ? "true" : "false";
 }
 
-class CsvConnector : public Connector {
+class CsvConnector : public Connector, public QuerySource, public FileSink {
  public:
+  const QuerySource* query_source() const override { return this; }
+  const FileSink* file_sink() const override { return this; }
   std::string type() const override { return "CSV"; }
   std::string Test(const nlohmann::json& params, const std::string& root) const override {
     return TestFiles(params, root);
@@ -190,8 +192,10 @@ class CsvConnector : public Connector {
   }
 };
 
-class ParquetConnector : public Connector {
+class ParquetConnector : public Connector, public QuerySource, public FileSink {
  public:
+  const QuerySource* query_source() const override { return this; }
+  const FileSink* file_sink() const override { return this; }
   std::string type() const override { return "PARQUET"; }
   std::string Test(const nlohmann::json& params, const std::string& root) const override {
     return TestFiles(params, root);
@@ -240,8 +244,10 @@ class ParquetConnector : public Connector {
   }
 };
 
-class JsonConnector : public Connector {
+class JsonConnector : public Connector, public QuerySource, public FileSink {
  public:
+  const QuerySource* query_source() const override { return this; }
+  const FileSink* file_sink() const override { return this; }
   std::string type() const override { return "JSON"; }
   std::string Test(const nlohmann::json& params, const std::string& root) const override {
     return TestFiles(params, root);

@@ -26,8 +26,12 @@ std::vector<std::string> NullTerminated(const char* const* list) {
 }
 
 // A SOURCE connector implemented by a plugin: rows go straight into DuckDB through its C API.
-class PluginConnector : public Connector {
+class PluginConnector : public Connector, public IngestSource {
  public:
+  const IngestSource* ingest_source() const override { return this; }
+  // The ABI names a table without catalog or schema: plugins fill a temporary table.
+  bool stages_anywhere() const override { return false; }
+
   PluginConnector(const sqlflow_connector_v1* plugin, std::string file)
       : plugin_(plugin), file_(std::move(file)) {
     std::vector<std::string> required = NullTerminated(plugin->required_params);
@@ -39,21 +43,13 @@ class PluginConnector : public Connector {
 
   std::string type() const override { return util::ToUpper(plugin_->type); }
   const std::vector<ParamSpec>& source_params() const override { return specs_; }
-  const std::vector<ParamSpec>& export_options() const override {
-    static const std::vector<ParamSpec> none;
-    return none;
-  }
-  std::string SourceQuery(const nlohmann::json&, const std::string&) const override { return ""; }
-  std::string CopyOptions(const nlohmann::json&) const override { return ""; }
-  bool streams() const override { return true; }
 
-  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
-                    const StagingTable& table) const override {
-    std::string name = table.schema.empty() ? table.name : table.schema + "." + table.name;
+  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params, const IngestTarget& target,
+                    std::stop_token) const override {
     char error[1024] = {0};
     uint64_t rows = 0;
     std::string json = params.dump();
-    if (plugin_->read(connection.handle(), json.c_str(), name.c_str(), table.temporary ? 1 : 0, &rows, error,
+    if (plugin_->read(connection.handle(), json.c_str(), target.name.c_str(), 1, &rows, error,
                       sizeof(error)) != 0) {
       throw ConnectorError(fmt::format("{} plugin ({}): {}", type(), file_, error), false);
     }

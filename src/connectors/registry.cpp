@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "connectors/files.h"
-#include "connectors/postgres/postgres.h"
-#include "connectors/s3/s3.h"
+#include "connectors/builtin.h"
 #include "engine/sql.h"
 #include "schema/schema.h"
 #include "util/secrets.h"
@@ -14,15 +12,16 @@ namespace sqlflow::connectors {
 
 namespace {
 
-std::vector<std::unique_ptr<Connector>>& Registry() {
-  static std::vector<std::unique_ptr<Connector>> registry = [] {
-    std::vector<std::unique_ptr<Connector>> connectors;
-    connectors.push_back(MakeCsvConnector());
-    connectors.push_back(MakeParquetConnector());
-    connectors.push_back(MakeJsonConnector());
-    connectors.push_back(MakePostgresConnector());
-    connectors.push_back(MakeS3Connector());
-    return connectors;
+struct Registries {
+  std::vector<std::unique_ptr<Connector>> connectors;
+  std::vector<std::unique_ptr<FileDestination>> destinations;
+};
+
+Registries& Registry() {
+  static Registries registry = [] {
+    Registries built_in;
+    RegisterBuiltins(built_in.connectors, built_in.destinations);
+    return built_in;
   }();
   return registry;
 }
@@ -77,29 +76,57 @@ bool Matches(ParamType type, const nlohmann::json& value) {
 
 }  // namespace
 
-std::string Connector::StagingTable::Qualified() const {
-  std::string prefix = temporary ? "temp.main." : schema.empty() ? "" : engine::QuoteIdentifier(schema) + ".";
+std::string IngestTarget::Qualified() const {
+  std::string prefix;
+  if (temporary) {
+    prefix = "temp.main.";
+  } else {
+    if (!catalog.empty()) prefix += engine::QuoteIdentifier(catalog) + ".";
+    if (!schema.empty()) prefix += engine::QuoteIdentifier(schema) + ".";
+  }
   return prefix + engine::QuoteIdentifier(name);
 }
 
-uint64_t Connector::ReadInto(engine::Connection&, const nlohmann::json&, const StagingTable&) const {
-  throw std::logic_error(type() + " does not stream rows");
+std::string IngestTarget::CreatePrefix() const {
+  return std::string("CREATE OR REPLACE ") + (temporary ? "TEMP " : "") + "TABLE " + Qualified();
 }
 
-Connector::WriteResult Connector::Write(engine::Connection&, const std::string&, const std::string&,
-                                        const nlohmann::json&) const {
-  throw std::logic_error(type() + " does not write by itself");
+const std::vector<ParamSpec>& Connector::source_params() const {
+  static const std::vector<ParamSpec> none;
+  return none;
+}
+
+const std::vector<ParamSpec>& Connector::export_options() const {
+  static const std::vector<ParamSpec> none;
+  return none;
 }
 
 void RegisterConnector(std::unique_ptr<Connector> connector) {
-  Registry().push_back(std::move(connector));
+  Registry().connectors.push_back(std::move(connector));
 }
 
 const Connector* FindConnector(std::string_view type) {
-  for (const auto& connector : Registry()) {
+  for (const auto& connector : Registry().connectors) {
     if (util::EqualsIgnoreCase(connector->type(), type)) return connector.get();
   }
   return nullptr;
+}
+
+void RegisterDestination(std::unique_ptr<FileDestination> destination) {
+  Registry().destinations.push_back(std::move(destination));
+}
+
+const FileDestination* FindDestination(std::string_view uri) {
+  for (const auto& destination : Registry().destinations) {
+    if (destination->Claims(uri)) return destination.get();
+  }
+  return nullptr;
+}
+
+void AdoptSource(std::string& type, nlohmann::json& params) {
+  for (const auto& connector : Registry().connectors) {
+    if (connector->AdoptSource(type, params)) return;
+  }
 }
 
 std::vector<ParamSpec> SourceParams(const Connector& connector) {
@@ -110,7 +137,7 @@ std::vector<ParamSpec> SourceParams(const Connector& connector) {
 
 std::vector<std::string> ConnectorTypes() {
   std::vector<std::string> types;
-  for (const auto& connector : Registry()) types.push_back(connector->type());
+  for (const auto& connector : Registry().connectors) types.push_back(connector->type());
   return types;
 }
 

@@ -220,11 +220,14 @@ WriteResult Merge(Connection& connection, const std::string& table, const std::s
 }  // namespace
 
 void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled) {
+  // `filled` is in the target's catalog and schema: qualified by every part of the target's name
+  // but the last.
   std::vector<std::string> parts = SplitTableName(target);
-  std::string schema = parts.size() > 1 ? QuoteIdentifier(parts[parts.size() - 2]) + "." : "";
+  std::string qualifier;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) qualifier += QuoteIdentifier(parts[i]) + ".";
   Transaction transaction(connection);
   connection.Query("DROP TABLE IF EXISTS " + QuoteTableName(target));
-  connection.Query("ALTER TABLE " + schema + QuoteIdentifier(filled) + " RENAME TO " +
+  connection.Query("ALTER TABLE " + qualifier + QuoteIdentifier(filled) + " RENAME TO " +
                    QuoteIdentifier(parts.back()));
   transaction.Commit();
 }

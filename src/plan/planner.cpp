@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "connectors/registry.h"
-#include "connectors/s3/s3.h"
 #include "engine/sql.h"
 #include "lang/condition.h"
 #include "lang/lexer.h"
@@ -591,7 +590,7 @@ class Planner {
       if (!parsed) return;
       params = *parsed;
     }
-    ReadFilesFromS3(step.connector_type, params);
+    connectors::AdoptSource(step.connector_type, params);
     const connectors::Connector* connector = FindConnectorOrError(step.connector_type, type_location);
     if (!connector) return;
     if (connector->source_params().empty()) {
@@ -602,29 +601,6 @@ class Planner {
     step.params =
         CheckParams(connectors::SourceParams(*connector), params, text, statement.location,
                     fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type), connector, true);
-  }
-
-  // A CSV, Parquet or JSON source whose path is an s3:// URI reads through the S3 connector, in
-  // that format.
-  static void ReadFilesFromS3(std::string& type, nlohmann::json& params) {
-    std::string upper = util::ToUpper(type);
-    if ((upper != "CSV" && upper != "PARQUET" && upper != "JSON") || !params.is_object()) return;
-    for (const char* key : {"path", "file", "file_path"}) {
-      if (!params.contains(key) || !params[key].is_string() ||
-          !connectors::s3::IsS3Uri(params[key].get<std::string>())) {
-        continue;
-      }
-      std::string format = util::ToLower(upper);
-      if (upper == "JSON") {
-        std::string shape = util::ToLower(params.value("format", std::string()));
-        format = shape == "newline_delimited" || shape == "ndjson" ? "ndjson" : "json";
-      }
-      params["uri"] = params[key];
-      params.erase(key);
-      params["format"] = format;
-      type = "S3";
-      return;
-    }
   }
 
   void AddExport(const Statement& statement, Step& step) {
@@ -647,7 +623,7 @@ class Planner {
     }
     const connectors::Connector* connector = FindConnectorOrError(exported.type, exported.type_location);
     // A database table (schema.table) is named whole; a file by its name without extension.
-    if (connector && connector->writes_itself() && !exported.is_table) stem = step.target;
+    if (connector && connector->custom_sink() && !exported.is_table) stem = step.target;
     step.id = UniqueId(fmt::format("export_{}_{}", Slug(exported.type), Slug(stem)));
     if (!connector) return;
     if (connector->export_options().empty()) {
@@ -661,39 +637,35 @@ class Planner {
       if (!parsed) return;
       options = *parsed;
     }
-    // To S3, a file format's options and the keys that reach the bucket. TYPE S3 takes the
-    // format from "file_format" or the key's extension and becomes that TYPE.
-    std::vector<connectors::ParamSpec> specs = connector->export_options();
-    bool to_s3 = connectors::s3::IsS3Uri(step.target);
-    if (util::EqualsIgnoreCase(exported.type, "S3")) {
-      std::string format = options.contains("file_format") && options["file_format"].is_string()
-                               ? util::ToLower(options["file_format"].get<std::string>())
-                               : connectors::s3::FormatOfKey(step.target);
-      if (!to_s3 || (format != "csv" && format != "parquet" && format != "json" && format != "ndjson")) {
-        Error(
-            to_s3 ? KeyLocation(exported.options, "file_format", statement.location) : exported.uri.location,
-            "SF-PLAN-022",
-            to_s3 ? "EXPORT (S3): cannot tell the file format of '" + step.target + "'"
-                  : "EXPORT (S3) writes to an s3:// URI, not '" + step.target + "'",
-            to_s3 ? "add \"file_format\": \"csv\", \"parquet\", \"json\" or \"ndjson\""
-                  : "TO 's3://my-bucket/path/file.parquet'");
-        return;
-      }
-      if (format == "ndjson") options["format"] = "newline_delimited";
-      options.erase("file_format");
-      connector = connectors::FindConnector(format == "ndjson" ? "JSON" : util::ToUpper(format));
-      step.export_type = connector->type();
-      specs = connector->export_options();
+    // A TYPE that stands for a file format (S3 with file_format) becomes that TYPE; a file goes to
+    // the destination that claims its URI, whose options (credentials, part sizes) it also takes.
+    connectors::ParamIssue issue;
+    const connectors::Connector* written_as = connector->ExportAs(step.target, options, issue);
+    if (!written_as) {
+      Error(issue.key.empty() ? exported.uri.location
+                              : KeyLocation(exported.options, issue.key, statement.location),
+            "SF-PLAN-022", issue.message, issue.hint);
+      return;
     }
-    if (to_s3) {
-      if (connector->writes_itself()) {
+    connector = written_as;
+    step.export_type = connector->type();
+    std::vector<connectors::ParamSpec> specs = connector->export_options();
+    const connectors::FileDestination* destination = nullptr;
+    if (connector->custom_sink()) {
+      if (step.target.find("://") != std::string::npos) {
         Error(exported.uri.location, "SF-PLAN-022",
-              fmt::format("EXPORT ({}) cannot write to an s3:// URI", exported.type),
-              "export to S3 as CSV, PARQUET or JSON");
+              fmt::format("EXPORT ({}) cannot write to {}", exported.type,
+                          connectors::FindDestination(step.target)
+                              ? "an " + step.target.substr(0, step.target.find("://") + 3) + " URI"
+                              : "'" + step.target + "'"),
+              "export files to a URI as CSV, PARQUET or JSON");
         return;
       }
-      for (const auto& spec : connectors::s3::ConnectionParams()) specs.push_back(spec);
-      for (const auto& spec : connectors::s3::UploadParams()) specs.push_back(spec);
+    } else {
+      destination = connectors::FindDestination(step.target);
+      if (destination) {
+        for (const auto& spec : destination->options()) specs.push_back(spec);
+      }
     }
     // "connection": "<profile connector>" brings that connector's parameters; OPTIONS win.
     if (options.contains("connection") && options["connection"].is_string()) {
@@ -731,10 +703,10 @@ class Planner {
     }
     step.params = CheckParams(specs, options, exported.options, statement.location,
                               fmt::format("EXPORT ({})", exported.type), connector, false);
-    if (to_s3) {
-      for (const auto& issue : connectors::s3::ValidateUpload(step.params)) {
-        Error(KeyLocation(exported.options, issue.key, statement.location), "SF-PLAN-022",
-              fmt::format("EXPORT ({}): {}", exported.type, issue.message), issue.hint);
+    if (destination) {
+      for (const auto& problem : destination->Validate(step.params)) {
+        Error(KeyLocation(exported.options, problem.key, statement.location), "SF-PLAN-022",
+              fmt::format("EXPORT ({}): {}", exported.type, problem.message), problem.hint);
       }
     }
   }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "run/executor.h"
+#include "run/outcome.h"
 
 namespace sqlflow::run {
 

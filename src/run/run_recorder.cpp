@@ -119,6 +119,10 @@ void RunRecorder::End(const RunSummary& summary) {
     run_.error_location = plan_.steps[i].location.ToString();
     break;
   }
+  if (run_.error.empty() && !summary.reporter_error.empty()) {
+    run_.error = "the run stopped because its progress could not be recorded: " + summary.reporter_error;
+    run_.error_code = "SF-STATE-002";
+  }
   store_.SaveRun(run_);
   Log({{"event", "run_finished"},
        {"status", run_.status},

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "run/executor.h"
+#include "run/outcome.h"
 #include "state/store.h"
 
 namespace sqlflow::run {

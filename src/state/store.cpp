@@ -284,7 +284,11 @@ std::vector<StepRecord> Store::ListSteps(const std::string& run_id) {
 
 std::optional<std::string> Store::Watermark(const std::string& pipeline, const std::string& source) {
   std::lock_guard lock(mutex_);
-  Statement statement(db_, "SELECT value FROM watermarks WHERE pipeline = ? AND source = ?");
+  // Source names are case-insensitive (FROM SRC and FROM src are one source); rows written by
+  // versions that kept the case are found too, the newest first.
+  Statement statement(db_,
+                      "SELECT value FROM watermarks WHERE pipeline = ? AND lower(source) = lower(?) "
+                      "ORDER BY updated_at DESC LIMIT 1");
   statement.Bind(1, pipeline).Bind(2, source);
   if (!statement.Step()) return std::nullopt;
   return statement.Text(0);
@@ -294,17 +298,28 @@ void Store::SaveWatermark(const std::string& pipeline, const std::string& source
                           const std::string& cursor_field, const std::string& value,
                           const std::string& run_id) {
   std::lock_guard lock(mutex_);
-  Statement statement(
-      db_,
-      "INSERT OR REPLACE INTO watermarks (pipeline, source, cursor_field, value, run_id, updated_at) "
-      "VALUES (?,?,?,?,?,?)");
-  statement.Bind(1, pipeline)
-      .Bind(2, source)
-      .Bind(3, cursor_field)
-      .Bind(4, value)
-      .Bind(5, run_id)
-      .Bind(6, Now());
-  statement.Step();
+  // One transaction: a crash never leaves the source without a watermark.
+  Execute("BEGIN IMMEDIATE");
+  try {
+    Statement other_case(db_, "DELETE FROM watermarks WHERE pipeline = ? AND lower(source) = lower(?)");
+    other_case.Bind(1, pipeline).Bind(2, source);
+    other_case.Step();
+    Statement statement(
+        db_,
+        "INSERT OR REPLACE INTO watermarks (pipeline, source, cursor_field, value, run_id, updated_at) "
+        "VALUES (?,?,?,?,?,?)");
+    statement.Bind(1, pipeline)
+        .Bind(2, util::ToLower(source))
+        .Bind(3, cursor_field)
+        .Bind(4, value)
+        .Bind(5, run_id)
+        .Bind(6, Now());
+    statement.Step();
+    Execute("COMMIT");
+  } catch (...) {
+    Execute("ROLLBACK");
+    throw;
+  }
 }
 
 int64_t Store::SaveSchemaSnapshot(const SchemaSnapshot& snapshot) {

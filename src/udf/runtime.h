@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include <duckdb.h>
+#include "engine/duckdb.h"
 
 namespace sqlflow::udf {
 

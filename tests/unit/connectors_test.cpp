@@ -196,7 +196,7 @@ class FileConnectorTest : public ::testing::Test {
     json normalized = NormalizeParams(Get(type).export_options(), options, issues);
     ASSERT_TRUE(issues.empty()) << issues[0].message;
     conn_.Query("COPY (SELECT * FROM people ORDER BY id) TO " + engine::QuoteLiteral(file.string()) + " (" +
-                Get(type).CopyOptions(normalized) + ")");
+                Get(type).file_sink()->CopyOptions(normalized) + ")");
   }
 
   // Runs the connector's source query with `params` and returns the rows as "a|b|c" lines.
@@ -204,7 +204,7 @@ class FileConnectorTest : public ::testing::Test {
     std::vector<ParamIssue> issues;
     json normalized = NormalizeParams(Get(type).source_params(), params, issues);
     EXPECT_TRUE(issues.empty()) << (issues.empty() ? "" : issues[0].message);
-    std::string sql = Get(type).SourceQuery(normalized, dir_.string());
+    std::string sql = Get(type).query_source()->SourceQuery(normalized, dir_.string());
     engine::Result result = conn_.Query("SELECT * FROM (" + sql + ") ORDER BY " + order);
     std::vector<std::string> rows;
     for (size_t r = 0; r < result.row_count(); ++r) {
@@ -233,8 +233,8 @@ class FileConnectorTest : public ::testing::Test {
 using Rows = std::vector<std::string>;
 
 TEST_F(FileConnectorTest, CsvCopyOptionsDefaultToHeader) {
-  EXPECT_EQ(Get("CSV").CopyOptions(json::object()), "FORMAT csv, HEADER true");
-  EXPECT_EQ(Get("CSV").CopyOptions({{"header", false}, {"delimiter", ";"}}),
+  EXPECT_EQ(Get("CSV").file_sink()->CopyOptions(json::object()), "FORMAT csv, HEADER true");
+  EXPECT_EQ(Get("CSV").file_sink()->CopyOptions({{"header", false}, {"delimiter", ";"}}),
             "FORMAT csv, HEADER false, DELIMITER ';'");
 }
 
@@ -266,7 +266,7 @@ TEST_F(FileConnectorTest, CsvColumnsSetTypes) {
       {{"path", "p.csv"}, {"types", {{"id", "VARCHAR"}, {"name", "VARCHAR"}, {"region", "VARCHAR"}}}},
       issues);
   ASSERT_TRUE(issues.empty());
-  std::string sql = Get("CSV").SourceQuery(params, dir_.string());
+  std::string sql = Get("CSV").query_source()->SourceQuery(params, dir_.string());
   EXPECT_EQ(conn_.QueryScalar("SELECT typeof(id) FROM (" + sql + ") LIMIT 1"), "VARCHAR");
 }
 
@@ -331,7 +331,7 @@ TEST_F(FileConnectorTest, JsonArrayRoundTrip) {
   EXPECT_EQ(text[0], '[');
   EXPECT_EQ(Read("JSON", {{"path", "p.json"}, {"format", "array"}}),
             (Rows{"1|Ann|eu", "2|Bob, Jr.|us", "3|NULL|eu"}));
-  EXPECT_EQ(Get("JSON").CopyOptions(json::object()), "FORMAT json, ARRAY false");
+  EXPECT_EQ(Get("JSON").file_sink()->CopyOptions(json::object()), "FORMAT json, ARRAY false");
 }
 
 // Every compression a connector declares as a valid choice must be accepted by DuckDB.
@@ -371,10 +371,10 @@ TEST_F(FileConnectorTest, CsvEncodingAndQuoteOptions) {
 }
 
 TEST_F(FileConnectorTest, SourceQueriesQuoteEverything) {
-  std::string sql =
-      Get("PARQUET").SourceQuery({{"path", "x.parquet"}, {"columns", json::array({"a\"b"})}}, "/r");
+  std::string sql = Get("PARQUET").query_source()->SourceQuery(
+      {{"path", "x.parquet"}, {"columns", json::array({"a\"b"})}}, "/r");
   EXPECT_EQ(sql, "SELECT \"a\"\"b\" FROM read_parquet('/r/x.parquet')");
-  std::string csv = Get("CSV").SourceQuery({{"path", "x.csv"}, {"delimiter", "'"}}, "/r");
+  std::string csv = Get("CSV").query_source()->SourceQuery({{"path", "x.csv"}, {"delimiter", "'"}}, "/r");
   EXPECT_EQ(csv, "SELECT * FROM read_csv('/r/x.csv', delim = '''')");
 }
 

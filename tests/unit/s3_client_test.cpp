@@ -159,7 +159,7 @@ TEST_F(S3ClientTest, MissingBucketAndKeyAre404sNamingThem) {
 TEST_F(S3ClientTest, AStoppedServerIsATransientFailure) {
   Credentials credentials = Good();
   credentials.endpoint = "http://127.0.0.1:1";  // nothing listens there
-  Client client(credentials, /*attempts=*/2);
+  Client client(credentials, {}, /*attempts=*/2);
   try {
     client.CheckBucket("sqlflow-test");
     FAIL();
@@ -215,7 +215,7 @@ class ScriptedServer {
 TEST(S3RetryTest, SlowDownAnd5xxAreRetriedUntilTheServerAnswers) {
   ScriptedServer server("503:SlowDown,500:InternalError,429:TooManyRequests,200");
   ASSERT_GT(server.port(), 0);
-  Client client(server.credentials(), /*attempts=*/4);
+  Client client(server.credentials(), {}, /*attempts=*/4);
   EXPECT_TRUE(client.List("b", "").empty());
   EXPECT_EQ(server.requests(), 4);
 }
@@ -223,7 +223,7 @@ TEST(S3RetryTest, SlowDownAnd5xxAreRetriedUntilTheServerAnswers) {
 TEST(S3RetryTest, ResetConnectionsAreRetried) {
   ScriptedServer server("reset,reset,200");
   ASSERT_GT(server.port(), 0);
-  Client client(server.credentials(), /*attempts=*/4);
+  Client client(server.credentials(), {}, /*attempts=*/4);
   EXPECT_TRUE(client.List("b", "").empty());
   EXPECT_EQ(server.requests(), 3);
 }
@@ -233,7 +233,7 @@ TEST(S3RetryTest, AStalledRequestTimesOutAndIsRetried) {
   ASSERT_GT(server.port(), 0);
   Credentials credentials = server.credentials();
   credentials.timeout_seconds = 1;
-  Client client(credentials, /*attempts=*/3);
+  Client client(credentials, {}, /*attempts=*/3);
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(client.List("b", "").empty());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -245,7 +245,7 @@ TEST(S3RetryTest, AStalledRequestTimesOutAndIsRetried) {
 TEST(S3RetryTest, RetriesEndWithTheLastTransientError) {
   ScriptedServer server("503:SlowDown");
   ASSERT_GT(server.port(), 0);
-  Client client(server.credentials(), /*attempts=*/3);
+  Client client(server.credentials(), {}, /*attempts=*/3);
   try {
     client.List("b", "");
     FAIL() << "a server that always slows down was taken for an answer";
@@ -260,7 +260,7 @@ TEST(S3RetryTest, RetriesEndWithTheLastTransientError) {
 TEST(S3RetryTest, AccessDeniedIsNotRetried) {
   ScriptedServer server("403:AccessDenied,200");
   ASSERT_GT(server.port(), 0);
-  Client client(server.credentials(), /*attempts=*/4);
+  Client client(server.credentials(), {}, /*attempts=*/4);
   try {
     client.List("b", "");
     FAIL() << "a 403 was retried into a success";

@@ -1,6 +1,9 @@
 #include "schema/schema.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +12,7 @@
 
 #include "connectors/registry.h"
 #include "engine/duckdb.h"
-#include "schema/capture.h"
+#include "run/sources.h"
 #include "schema/history.h"
 #include "state/store.h"
 
@@ -268,17 +271,28 @@ TEST(SchemaPolicyTest, EverySourceTakesTheParameter) {
   }
 }
 
+// `schema compare` prepares a source as a run does (run::DefineSource) and describes its reader.
 TEST(SchemaCaptureTest, DescribesAQuerySourceWithoutLoadingIt) {
+  fs::path dir = fs::temp_directory_path() / ("sqlflow_capture_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  { std::ofstream(dir / "x.csv") << "id,name,day\n1,x,2024-01-01\n"; }
+  plan::Step step;
+  step.kind = plan::Step::Kind::kSource;
+  step.source_name = "Src";
+  step.connector_type = "CSV";
+  step.params = {{"path", "x.csv"}, {"has_header", true}, {"on_schema_change", "Warn"}};
+  run::SourceDefinition source = run::DefineSource(step, dir.string());
+  EXPECT_EQ(source.schema_policy, "warn");
+  EXPECT_FALSE(source.params.contains("on_schema_change"));
+  EXPECT_EQ(source.file, (dir / "x.csv").string());
   engine::Database database = engine::Database::Open({});
   engine::Connection connection(database);
-  const connectors::Connector* csv = connectors::FindConnector("CSV");
-  auto captured = CaptureSource(connection, *csv, nlohmann::json::object(),
-                                "SELECT 1::INTEGER AS id, 'x' AS name, DATE '2024-01-01' AS day");
-  ASSERT_TRUE(captured.has_value());
-  ASSERT_EQ(captured->columns.size(), 3u);
-  EXPECT_EQ(captured->columns[0].type, "INTEGER");
-  EXPECT_EQ(captured->columns[2].name, "day");
-  EXPECT_EQ(captured->columns[2].type, "DATE");
+  schema::Schema captured{engine::DescribeQuery(connection, source.query)};
+  ASSERT_EQ(captured.columns.size(), 3u);
+  EXPECT_EQ(captured.columns[0].type, "BIGINT");
+  EXPECT_EQ(captured.columns[2].name, "day");
+  EXPECT_EQ(captured.columns[2].type, "DATE");
+  fs::remove_all(dir);
 }
 
 fs::path TempProject() {

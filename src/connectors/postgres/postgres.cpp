@@ -29,8 +29,11 @@ std::vector<ParamSpec> ConnectionParams() {
   };
 }
 
-class PostgresConnector : public Connector {
+class PostgresConnector : public Connector, public IngestSource, public CustomSink {
  public:
+  const IngestSource* ingest_source() const override { return this; }
+  const CustomSink* custom_sink() const override { return this; }
+
   std::string type() const override { return "POSTGRES"; }
 
   const std::vector<ParamSpec>& source_params() const override {
@@ -85,24 +88,19 @@ class PostgresConnector : public Connector {
     return issues;
   }
 
-  std::string SourceQuery(const nlohmann::json&, const std::string&) const override { return ""; }
-  std::string CopyOptions(const nlohmann::json&) const override { return ""; }
-
-  bool streams() const override { return true; }
-  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
-                    const StagingTable& table) const override {
-    return postgres::ReadInto(connection, params, table.schema, table.name, table.temporary,
-                              table.columns_known);
+  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params, const IngestTarget& target,
+                    std::stop_token stop) const override {
+    return postgres::ReadInto(connection, params, target, std::move(stop));
   }
   std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const override {
     return postgres::DescribeColumns(params);
   }
 
-  bool writes_itself() const override { return true; }
-  WriteResult Write(engine::Connection& connection, const std::string& query, const std::string& target,
-                    const nlohmann::json& options) const override {
+  // The rows come from DuckDB's COPY, which the run's interruption stops; `stop` is not needed.
+  SinkResult Write(engine::Connection& connection, const std::string& query, const std::string& target,
+                   const nlohmann::json& options, std::stop_token) const override {
     postgres::WriteSummary summary = postgres::Write(connection, query, target, options);
-    return WriteResult{summary.rows, summary.inserted, summary.updated};
+    return SinkResult{summary.rows, summary.inserted, summary.updated};
   }
 
   std::string Test(const nlohmann::json& params, const std::string&) const override {

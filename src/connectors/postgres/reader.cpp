@@ -10,7 +10,6 @@
 #include "connectors/postgres/reader.h"
 #include "connectors/postgres/types.h"
 #include "engine/sql.h"
-#include "util/cancel.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors::postgres {
@@ -229,9 +228,9 @@ std::vector<engine::Column> DescribeColumns(const nlohmann::json& params) {
   return AsColumns(mappings, not_null);
 }
 
-uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
-                  const std::string& table, bool temporary,
-                  const std::function<void(const std::vector<engine::Column>&)>& columns_known) {
+uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const IngestTarget& target,
+                  std::stop_token stop) {
+  const auto& columns_known = target.columns_known;
   Client client(params);
   std::string query = SourceQueryFor(params);
   std::vector<bool> not_null;
@@ -240,16 +239,14 @@ uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, cons
   std::vector<std::string> definitions;
   for (const auto& column : columns)
     definitions.push_back(engine::QuoteIdentifier(column.name) + " " + column.duckdb_type);
-  std::string qualified =
-      (schema.empty() ? "" : engine::QuoteIdentifier(schema) + ".") + engine::QuoteIdentifier(table);
-  duckdb.Query(fmt::format("CREATE {}TABLE {} ({})", temporary ? "TEMP " : "", qualified,
-                           util::Join(definitions, ", ")));
-  engine::ChunkAppender appender(duckdb, temporary ? "temp" : "", schema, table);
+  duckdb.Query(fmt::format("{} ({})", target.CreatePrefix(), util::Join(definitions, ", ")));
+  engine::ChunkAppender appender(duckdb, target.temporary ? "temp" : target.catalog, target.schema,
+                                 target.name);
   BinaryCopyReader reader(columns, appender);
   Result started(PQexec(client.get(), fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", query).c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_OUT) client.Fail("cannot start COPY");
   while (true) {
-    if (util::CancelRequested()) {
+    if (stop.stop_requested()) {
       // The server stops the query too, instead of computing it for a client that left.
       if (PGcancel* cancel = PQgetCancel(client.get())) {
         char error[256];

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/connector.h"
 #include "engine/duckdb.h"
 #include "engine/schema.h"
 
@@ -19,11 +20,10 @@ std::string SourceQueryFor(const nlohmann::json& params);
 // by the server without running the query; NOT NULL from pg_attribute for columns of tables.
 std::vector<engine::Column> DescribeColumns(const nlohmann::json& params);
 
-// Streams the source's rows into the new DuckDB table `schema`.`table` (temporary or not; created
-// with the mapped column types). Throws PostgresError.
-// `columns_known`, when set, gets the columns (as DescribeColumns gives them) before any row moves.
-uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const std::string& schema,
-                  const std::string& table, bool temporary,
-                  const std::function<void(const std::vector<engine::Column>&)>& columns_known = {});
+// Streams the source's rows into the DuckDB table `target` (created with the mapped column types).
+// Throws PostgresError. `target.columns_known`, when set, gets the columns (as DescribeColumns
+// gives them) before any row moves. Once `stop` is requested the server's query is cancelled.
+uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const IngestTarget& target,
+                  std::stop_token stop);
 
 }  // namespace sqlflow::connectors::postgres

@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 
-#include "util/cancel.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors::s3 {
@@ -120,9 +119,9 @@ size_t ReadFromSource(char* buffer, size_t size, size_t count, void* target) {
   return read;
 }
 
-// Stops a transfer when the run is interrupted (Ctrl-C).
-int Progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return util::CancelRequested() ? 1 : 0;
+// Stops a transfer when the run is interrupted (Ctrl-C); `stop` is the client's stop token.
+int Progress(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(stop)->stop_requested() ? 1 : 0;
 }
 
 size_t HeaderCallback(char* data, size_t size, size_t count, void* target) {
@@ -173,8 +172,11 @@ Credentials ResolveCredentials(const nlohmann::json& params) {
   return credentials;
 }
 
-Client::Client(Credentials credentials, int attempts, int threads)
-    : credentials_(std::move(credentials)), attempts_(attempts), threads_(std::max(1, threads)) {
+Client::Client(Credentials credentials, std::stop_token stop, int attempts, int threads)
+    : credentials_(std::move(credentials)),
+      stop_(std::move(stop)),
+      attempts_(attempts),
+      threads_(std::max(1, threads)) {
   GlobalInit();
 }
 
@@ -227,6 +229,7 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
     // Moving data stops on Ctrl-C; small requests (an abort of a multipart upload) still run.
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, Progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &stop_);
   }
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.etag);
@@ -337,7 +340,7 @@ Client::Response Client::Request(const std::string& method, const std::string& b
           transient, response.status);
     } catch (const S3Error& error) {
       bool moves_data = transfer.upload || transfer.download;
-      if (!error.transient() || attempt >= attempts_ || (moves_data && util::CancelRequested())) throw;
+      if (!error.transient() || attempt >= attempts_ || (moves_data && stop_.stop_requested())) throw;
       double delay =
           0.2 * (1 << (attempt - 1)) * (1.0 + std::uniform_real_distribution<double>(0, 0.25)(jitter));
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));

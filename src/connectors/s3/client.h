@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -85,7 +86,8 @@ struct Transfer {
 class Client {
  public:
   // `threads`: concurrent requests for the parts of one large transfer.
-  explicit Client(Credentials credentials, int attempts = 4, int threads = 4);
+  // Once `stop` is requested, transfers stop (and are not retried).
+  explicit Client(Credentials credentials, std::stop_token stop = {}, int attempts = 4, int threads = 4);
 
   // Every object under `prefix`, following ListObjectsV2 continuation tokens.
   std::vector<Object> List(const std::string& bucket, const std::string& prefix);
@@ -142,6 +144,7 @@ class Client {
   Response Once(const std::string& method, const std::string& url, const Transfer& transfer);
 
   Credentials credentials_;
+  std::stop_token stop_;
   int attempts_;
   int threads_;
 };

@@ -217,10 +217,11 @@ std::vector<Object> MatchingObjects(Client& client, const nlohmann::json& params
   return matched;
 }
 
-ExportUpload::ExportUpload(fs::path local, const std::string& uri, const nlohmann::json& options)
+ExportUpload::ExportUpload(fs::path local, const std::string& uri, const nlohmann::json& options,
+                           std::stop_token stop)
     : local_(std::move(local)),
       location_(ParseUri(uri)),
-      client_(ResolveCredentials(options)),
+      client_(ResolveCredentials(options), std::move(stop)),
       part_size_(options.value("part_size", Client::kPartSize)),
       threshold_(options.value("multipart_threshold", part_size_)),
       partitioned_(options.contains("partition_by")) {
@@ -323,9 +324,93 @@ namespace {
 using s3::Client;
 using s3::Object;
 
-class S3Connector : public Connector {
+// An export to s3://: DuckDB writes into a private spool (removed on every path) while the upload
+// sends parts; without Finish() the upload is aborted.
+class S3Write : public FileWrite {
+ public:
+  S3Write(const std::string& uri, const nlohmann::json& options, std::stop_token stop)
+      : local_(spool_.path() / FileName(uri)), upload_(local_, uri, options, std::move(stop)) {}
+  const fs::path& path() const override { return local_; }
+  uint64_t Finish() override { return upload_.Finish(); }
+
+ private:
+  static std::string FileName(const std::string& uri) {
+    std::string name = uri.substr(uri.rfind('/') + 1);
+    return name.empty() ? "export" : name;
+  }
+  util::TempDir spool_{"sqlflow-s3-export"};
+  fs::path local_;
+  s3::ExportUpload upload_;
+};
+
+class S3Destination : public FileDestination {
+ public:
+  bool Claims(std::string_view uri) const override { return s3::IsS3Uri(uri); }
+  const std::vector<ParamSpec>& options() const override {
+    static const std::vector<ParamSpec> specs = [] {
+      std::vector<ParamSpec> all = s3::ConnectionParams();
+      for (const auto& spec : s3::UploadParams()) all.push_back(spec);
+      return all;
+    }();
+    return specs;
+  }
+  std::vector<ParamIssue> Validate(const nlohmann::json& options) const override {
+    return s3::ValidateUpload(options);
+  }
+  std::unique_ptr<FileWrite> Open(const std::string& uri, const nlohmann::json& options, const std::string&,
+                                  std::stop_token stop) const override {
+    return std::make_unique<S3Write>(uri, options, std::move(stop));
+  }
+};
+
+class S3Connector : public Connector, public IngestSource {
  public:
   std::string type() const override { return "S3"; }
+  const IngestSource* ingest_source() const override { return this; }
+
+  // A CSV, Parquet or JSON source whose path is an s3:// URI reads through S3, in that format.
+  bool AdoptSource(std::string& type, nlohmann::json& params) const override {
+    std::string upper = util::ToUpper(type);
+    if ((upper != "CSV" && upper != "PARQUET" && upper != "JSON") || !params.is_object()) return false;
+    for (const char* key : {"path", "file", "file_path"}) {
+      if (!params.contains(key) || !params[key].is_string() || !s3::IsS3Uri(params[key].get<std::string>())) {
+        continue;
+      }
+      std::string format = util::ToLower(upper);
+      if (upper == "JSON") {
+        std::string shape = util::ToLower(params.value("format", std::string()));
+        format = shape == "newline_delimited" || shape == "ndjson" ? "ndjson" : "json";
+      }
+      params["uri"] = params[key];
+      params.erase(key);
+      params["format"] = format;
+      type = "S3";
+      return true;
+    }
+    return false;
+  }
+
+  // TYPE S3 as an EXPORT is written as the TYPE that `file_format` (or the key's extension) names.
+  const Connector* ExportAs(const std::string& target, nlohmann::json& options,
+                            ParamIssue& issue) const override {
+    bool to_s3 = s3::IsS3Uri(target);
+    std::string format = options.contains("file_format") && options["file_format"].is_string()
+                             ? util::ToLower(options["file_format"].get<std::string>())
+                             : s3::FormatOfKey(target);
+    if (!to_s3) {
+      issue = {"", "EXPORT (S3) writes to an s3:// URI, not '" + target + "'",
+               "TO 's3://my-bucket/path/file.parquet'"};
+      return nullptr;
+    }
+    if (format != "csv" && format != "parquet" && format != "json" && format != "ndjson") {
+      issue = {"file_format", "EXPORT (S3): cannot tell the file format of '" + target + "'",
+               "add \"file_format\": \"csv\", \"parquet\", \"json\" or \"ndjson\""};
+      return nullptr;
+    }
+    if (format == "ndjson") options["format"] = "newline_delimited";
+    options.erase("file_format");
+    return FindConnector(format == "ndjson" ? "JSON" : util::ToUpper(format));
+  }
 
   const std::vector<ParamSpec>& source_params() const override {
     static const std::vector<ParamSpec> specs = [] {
@@ -387,26 +472,17 @@ class S3Connector : public Connector {
     return issues;
   }
 
-  std::string SourceQuery(const nlohmann::json&, const std::string&) const override { return ""; }
-  std::string CopyOptions(const nlohmann::json&) const override { return ""; }
-
-  bool streams() const override { return true; }
-
-  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params,
-                    const StagingTable& table) const override {
-    Spooled spooled(params, false);
-    std::string qualified = table.Qualified();
+  uint64_t ReadInto(engine::Connection& connection, const nlohmann::json& params, const IngestTarget& target,
+                    std::stop_token stop) const override {
+    Spooled spooled(params, false, std::move(stop));
     // DuckDB counts the rows it creates the table with; no second pass over them.
-    return connection
-        .Query(
-            fmt::format("CREATE {}TABLE {} AS {}", table.temporary ? "TEMP " : "", qualified, spooled.query))
-        .AffectedRows();
+    return connection.Query(target.CreatePrefix() + " AS " + spooled.query).AffectedRows();
   }
 
   // DuckDB's readers take the columns of the first file unless union_by_name is set, so only that
   // object is fetched then (`schema compare` / `accept` of a large source stays cheap).
   std::optional<std::vector<engine::Column>> DescribeSource(const nlohmann::json& params) const override {
-    Spooled spooled(params, !params.value("union_by_name", false));
+    Spooled spooled(params, !params.value("union_by_name", false), {});
     engine::Database database = engine::Database::Open({});
     engine::Connection connection(database);
     return engine::DescribeQuery(connection, spooled.query);
@@ -430,8 +506,8 @@ class S3Connector : public Connector {
     util::TempDir spool{"sqlflow-s3"};
     std::string query;
 
-    Spooled(const nlohmann::json& params, bool first_only) {
-      Client client(s3::ResolveCredentials(params));
+    Spooled(const nlohmann::json& params, bool first_only, std::stop_token stop) {
+      Client client(s3::ResolveCredentials(params), std::move(stop));
       std::string bucket, described;
       std::vector<Object> objects = s3::MatchingObjects(client, params, bucket, described);
       std::string format = ReaderFormat(params, objects, described);
@@ -452,14 +528,14 @@ class S3Connector : public Connector {
       nlohmann::json reader = params;
       reader["path"] = files;
       if (format == "csv") {
-        query = FindConnector("CSV")->SourceQuery(reader, "");
+        query = FindConnector("CSV")->query_source()->SourceQuery(reader, "");
       } else if (format == "parquet") {
         nlohmann::json parquet = {{"path", files}};
         if (params.contains("union_by_name")) parquet["union_by_name"] = params["union_by_name"];
-        query = FindConnector("PARQUET")->SourceQuery(parquet, "");
+        query = FindConnector("PARQUET")->query_source()->SourceQuery(parquet, "");
       } else {
         reader["format"] = format == "ndjson" ? "newline_delimited" : "auto";
-        query = FindConnector("JSON")->SourceQuery(reader, "");
+        query = FindConnector("JSON")->query_source()->SourceQuery(reader, "");
       }
     }
   };
@@ -488,6 +564,10 @@ class S3Connector : public Connector {
 
 std::unique_ptr<Connector> MakeS3Connector() {
   return std::make_unique<S3Connector>();
+}
+
+std::unique_ptr<FileDestination> MakeS3Destination() {
+  return std::make_unique<S3Destination>();
 }
 
 }  // namespace sqlflow::connectors

@@ -20,6 +20,8 @@
 namespace sqlflow::connectors {
 
 std::unique_ptr<Connector> MakeS3Connector();
+// s3:// export destinations.
+std::unique_ptr<FileDestination> MakeS3Destination();
 
 namespace s3 {
 
@@ -60,7 +62,8 @@ std::vector<Object> MatchingObjects(Client& client, const nlohmann::json& params
 // Destroyed without Finish() (DuckDB failed), it stops and aborts: no object appears.
 class ExportUpload {
  public:
-  ExportUpload(std::filesystem::path local, const std::string& uri, const nlohmann::json& options);
+  ExportUpload(std::filesystem::path local, const std::string& uri, const nlohmann::json& options,
+               std::stop_token stop = {});
   ~ExportUpload();
   ExportUpload(const ExportUpload&) = delete;
   ExportUpload& operator=(const ExportUpload&) = delete;

@@ -1,10 +1,10 @@
-#include "cli/context.h"
+#include "app/context.h"
 
 #include <gtest/gtest.h>
 
 #include "lang/diagnostic.h"
 
-namespace sqlflow::cli {
+namespace sqlflow::app {
 namespace {
 
 using lang::Value;
@@ -123,4 +123,4 @@ TEST(ContextTest, PlanOptionsAskTheConnectionAboutTables) {
 }
 
 }  // namespace
-}  // namespace sqlflow::cli
+}  // namespace sqlflow::app

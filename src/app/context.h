@@ -15,7 +15,7 @@
 #include "udf/catalog.h"
 #include "udf/runtime.h"
 
-namespace sqlflow::cli {
+namespace sqlflow::app {
 
 struct GlobalOptions {
   std::string project_dir;
@@ -74,4 +74,4 @@ bool MentionsPythonFunc(const std::filesystem::path& pipeline_file);
 plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* connection,
                                   const PythonUdfs* python = nullptr);
 
-}  // namespace sqlflow::cli
+}  // namespace sqlflow::app

@@ -1,4 +1,4 @@
-#include "cli/context.h"
+#include "app/context.h"
 
 #include <algorithm>
 #include <fstream>
@@ -11,7 +11,7 @@
 #include "udf/loader.h"
 #include "util/strings.h"
 
-namespace sqlflow::cli {
+namespace sqlflow::app {
 
 namespace fs = std::filesystem;
 using lang::UsageError;
@@ -144,4 +144,4 @@ plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* co
   return options;
 }
 
-}  // namespace sqlflow::cli
+}  // namespace sqlflow::app

@@ -1,0 +1,223 @@
+#include "app/pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "lang/lexer.h"
+#include "run/run_recorder.h"
+#include "udf/loader.h"
+#include "util/strings.h"
+
+namespace sqlflow::app {
+
+namespace fs = std::filesystem;
+
+OpenDatabase OpenForPlanning(const Context& context) {
+  OpenDatabase open;
+  engine::DatabaseOptions options = DatabaseOptionsFor(context.profile);
+  if (options.path.empty() || !fs::exists(options.path)) {
+    // An in-memory database still answers for DuckDB's own catalogs (information_schema, ...).
+    options = engine::DatabaseOptions{};
+  } else {
+    options.read_only = true;
+  }
+  open.database.emplace(engine::Database::Open(options));
+  open.connection.emplace(*open.database);
+  return open;
+}
+
+OpenDatabase OpenForRun(const Context& context) {
+  OpenDatabase open;
+  engine::DatabaseOptions options = DatabaseOptionsFor(context.profile);
+  if (!options.path.empty()) fs::create_directories(options.path.parent_path());
+  open.database.emplace(engine::Database::Open(options));
+  open.connection.emplace(*open.database);
+  return open;
+}
+
+namespace {
+
+// Whether a plan's SQL calls a function named like one of `names`.
+bool CallsAnyOf(const plan::Plan& plan, const std::set<std::string>& names) {
+  for (const auto& step : plan.steps) {
+    auto file = std::make_shared<const lang::SourceFile>("", step.sql);
+    std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
+    for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+      if (tokens[i].kind == lang::Token::Kind::kWord && tokens[i + 1].IsPunct("(") &&
+          names.count(util::ToLower(tokens[i].text)) > 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void WarnImportFailures(const PythonUdfs& python) {
+  // A broken UDF file is reported even when this pipeline does not call into it.
+  for (const auto& failure : python.catalog.failures()) {
+    std::string last_line = failure.error.substr(failure.error.rfind('\n', failure.error.size() - 2) + 1);
+    fmt::print(stderr, "warning[SF-UDF-005]: {} failed to import: {}\n", failure.file, util::Trim(last_line));
+  }
+}
+
+nlohmann::json VariablesJson(const plan::Plan& plan) {
+  return plan::PlanToJson(plan)["variables"];
+}
+
+}  // namespace
+
+plan::Plan PlanPipeline(const Context& context, const std::string& name, engine::Connection* connection,
+                        std::optional<PythonUdfs>& python) {
+  fs::path file = ResolvePipeline(context, name);
+  if (!python && MentionsPythonFunc(file)) {
+    python = LoadPythonUdfs(context, /*required=*/true);
+    WarnImportFailures(*python);
+  }
+  if (!python && udf::HasPythonUdfs(context.root)) {
+    plan::Plan plan = plan::BuildPlan(file, MakePlanOptions(context, connection));
+    if (!CallsAnyOf(plan, udf::ScanUdfNames(context.root))) return plan;
+    python = LoadPythonUdfs(context, /*required=*/true);
+    WarnImportFailures(*python);
+  }
+  return plan::BuildPlan(file, MakePlanOptions(context, connection, python ? &*python : nullptr));
+}
+
+plan::Plan PlanForCommand(const Context& context, const std::string& name) {
+  OpenDatabase database = OpenForPlanning(context);
+  std::optional<PythonUdfs> python;
+  return PlanPipeline(context, name, database.connection ? &*database.connection : nullptr, python);
+}
+
+std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run, state::Store& store,
+                                  bool persistent) {
+  std::vector<std::string> ids;
+  for (const auto& step : plan.steps) ids.push_back(step.id);
+  auto check = [&](const std::string& id) {
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) return;
+    std::string hint = util::DidYouMean(id, ids);
+    throw lang::UsageError(
+        "SF-CLI-005", fmt::format("pipeline {} has no step '{}'", plan.pipeline, id),
+        hint.empty() ? "see `sqlflow pipeline compile " + plan.pipeline + "` for step ids" : hint);
+  };
+  int given = (run.only.empty() ? 0 : 1) + (run.from.empty() ? 0 : 1) + (run.resume ? 1 : 0);
+  if (given > 1) throw lang::UsageError("SF-CLI-006", "--only, --from and --resume exclude each other");
+  std::set<std::string> selected;
+  if (!run.only.empty()) {
+    for (const auto& id : run.only) check(id);
+    selected.insert(run.only.begin(), run.only.end());
+  } else if (!run.from.empty()) {
+    check(run.from);
+    selected.insert(run.from);
+    // Plan order is topological: one pass collects every step downstream of the first.
+    for (const auto& step : plan.steps) {
+      for (const auto& dependency : step.depends_on) {
+        if (selected.count(dependency)) selected.insert(step.id);
+      }
+    }
+  } else if (run.resume) {
+    if (!persistent) {
+      throw lang::UsageError(
+          "SF-CLI-007", "--resume needs a persistent database",
+          "an in-memory database starts empty: run the whole pipeline, or use a profile with "
+          "engines.duckdb.mode: persistent");
+    }
+    auto last = store.LatestRun(plan.pipeline);
+    if (!last)
+      throw lang::UsageError("SF-CLI-008", fmt::format("no earlier run of {} to resume", plan.pipeline));
+    for (const auto& step : store.ListSteps(last->run_id)) {
+      bool done = step.status == "SUCCEEDED" || (step.status == "SKIPPED" && step.error == "not selected");
+      if (!done && std::find(ids.begin(), ids.end(), step.step_id) != ids.end())
+        selected.insert(step.step_id);
+    }
+    if (selected.empty()) {
+      throw lang::UsageError(
+          "SF-CLI-008", fmt::format("the last run of {} ({}) has nothing to resume: it {}", plan.pipeline,
+                                    last->run_id, util::ToLower(last->status)));
+    }
+  }
+  return selected;
+}
+
+struct PipelineRun::Recording {
+  std::unique_ptr<run::RunRecorder> recorder;
+  run::RunOptions options;
+};
+
+PipelineRun::PipelineRun(const Context& context, const std::string& name, const RunOptions& run)
+    : context_(context), database_(OpenForRun(context)) {
+  plan_ = PlanPipeline(context, name, &*database_.connection, python_);
+
+  const project::ExecutionDefaults& defaults = context.profile.execution;
+  scheduling_.workers = run.threads.value_or(defaults.threads.value_or(run::DefaultWorkers()));
+  if (scheduling_.workers < 1) throw lang::UsageError("SF-CLI-009", "--threads must be at least 1");
+  std::string policy = !run.on_failure.empty() ? run.on_failure : defaults.on_failure;
+  scheduling_.policy = policy == "continue" ? run::FailurePolicy::kContinue : run::FailurePolicy::kFailFast;
+  scheduling_.retry.retries = run.retries.value_or(defaults.retries);
+  scheduling_.retry.first_delay = run.retry_delay.value_or(defaults.retry_delay);
+  if (scheduling_.retry.retries < 0) throw lang::UsageError("SF-CLI-009", "--retries must be 0 or more");
+  if (!std::isfinite(scheduling_.retry.first_delay) || scheduling_.retry.first_delay < 0) {
+    throw lang::UsageError("SF-CLI-009", "--retry-delay must be a number of seconds, 0 or more");
+  }
+  for (const auto& step : plan_.steps) {
+    if (!step.session_state || scheduling_.workers == 1) continue;
+    notes_.push_back(fmt::format(
+        "{} ({}) changes its connection's session (temporary objects, settings); running on one worker so "
+        "later steps see it",
+        step.id, step.location.ToString()));
+    scheduling_.workers = 1;
+  }
+  store_ = std::make_unique<state::Store>(context.root);
+  scheduling_.selected = SelectSteps(plan_, run, *store_, !database_.database->in_memory());
+
+  state::RunRecord record;
+  record.run_id = state::NewRunId(plan_.pipeline);
+  record.pipeline = plan_.pipeline;
+  record.profile = context.profile.name;
+  record.variables_json = VariablesJson(plan_).dump();
+  record.threads = scheduling_.workers;
+  record.policy = run::FailurePolicyName(scheduling_.policy);
+  recording_ = std::make_unique<Recording>();
+  recording_->recorder =
+      std::make_unique<run::RunRecorder>(*store_, plan_, record, context.root / "target" / "runs");
+
+  run::RunOptions& options = recording_->options;
+  options.project_root = context.root.string();
+  options.strict_schema = context.profile.load.strict;
+  options.add_columns = context.profile.load.add_columns;
+  options.on_schema_change = context.profile.schema.on_schema_change;
+  if (python_) {
+    options.python = python_->runtime;
+    options.udfs = &python_->catalog;
+  }
+  options.store = store_.get();
+  options.pipeline = plan_.pipeline;
+  options.run_id = recording_->recorder->run_id();
+  if (const char* faults = std::getenv("SQLFLOW_FAULT_INJECT"))
+    options.injected_faults = run::ParseFaultInjection(faults);
+}
+
+PipelineRun::~PipelineRun() = default;
+
+const std::string& PipelineRun::run_id() const {
+  return recording_->recorder->run_id();
+}
+
+run::RunSummary PipelineRun::Run(const std::vector<run::Reporter*>& reporters, std::stop_token stop) {
+  run::RunRecorder& recorder = *recording_->recorder;
+  recorder.Begin();
+  std::vector<run::Reporter*> all = reporters;
+  all.push_back(&recorder);
+  run::RunSummary summary;
+  {
+    run::StepRunners runners(*database_.database, recording_->options, scheduling_.workers, stop);
+    run::Scheduler scheduler(runners, scheduling_);
+    summary = scheduler.Run(plan_, all, stop);
+  }
+  recorder.End(summary);
+  return summary;
+}
+
+}  // namespace sqlflow::app
