@@ -83,7 +83,4 @@ SqlflowError::SqlflowError(std::vector<Diagnostic> diagnostics)
 SqlflowError::SqlflowError(Diagnostic diagnostic)
     : SqlflowError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
 
-UsageError::UsageError(std::string code, const std::string& message, std::string hint)
-    : std::runtime_error(message), code_(std::move(code)), hint_(std::move(hint)) {}
-
 }  // namespace sqlflow::lang

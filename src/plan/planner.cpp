@@ -323,7 +323,8 @@ class Planner {
       return;
     }
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // A folder opens like a file and reads as empty: it must not pass for an empty pipeline.
+    if (!in || !std::filesystem::is_regular_file(path, error)) {
       if (included_from.valid()) {
         Error(included_from, "SF-PLAN-011", fmt::format("cannot read included file '{}'", path.string()),
               "INCLUDE paths are relative to the including file");

@@ -63,7 +63,9 @@ bool HasPythonUdfs(const fs::path& project_root) {
   for (auto it = fs::recursive_directory_iterator(folder, error); it != fs::recursive_directory_iterator();
        it.increment(error)) {
     if (error) return false;
-    if (it->is_regular_file() && it->path().extension() == ".py" && it->path().filename() != "__init__.py") {
+    std::error_code unreadable;  // a broken link or a link loop is no UDF file
+    if (it->is_regular_file(unreadable) && it->path().extension() == ".py" &&
+        it->path().filename() != "__init__.py") {
       return true;
     }
   }
@@ -83,7 +85,8 @@ std::set<std::string> ScanUdfNames(const fs::path& project_root) {
   };
   for (auto it = fs::recursive_directory_iterator(folder, error);
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (!it->is_regular_file() || it->path().extension() != ".py") continue;
+    std::error_code unreadable;
+    if (!it->is_regular_file(unreadable) || it->path().extension() != ".py") continue;
     std::ifstream in(it->path());
     std::string line;
     while (std::getline(in, line)) {

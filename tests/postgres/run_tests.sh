@@ -489,6 +489,29 @@ ok
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Transience is PostgreSQL's SQLSTATE: a unique violation (23505) fails the same way every time, so
+# --retries does not repeat it (a stopped server is retried: server_restart_with_retries_recovers).
+if begin unique_violation_is_not_retried; then
+pgrun <<'SQL'
+CREATE TABLE ex_unique (id int PRIMARY KEY, name text);
+INSERT INTO ex_unique VALUES (1, 'one');
+SQL
+new_project export_unique
+pipeline u <<'EOF'
+CREATE TABLE src AS SELECT * FROM (VALUES (1, 'again'), (2, 'two')) v(id, name);
+EXPORT src TO 'public.ex_unique' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "append"};
+EOF
+sf pipeline run u --retries 2 --retry-delay 0.1
+expect_rc 1 "an append that violates the primary key"
+expect_msg "duplicate key value violates unique constraint"
+expect_msg "SF-CONN-001"
+expect_no_msg "retrying"
+expect_no_msg "retries)"
+same_text "$(pg_rows ex_unique)" "the table after the failed append" <<< "1,one"
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
 if begin export_merge_upsert_counts; then
 pgrun <<'SQL'
 CREATE TABLE ex_merge (id int, name text, score int);
