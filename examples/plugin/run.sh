@@ -16,4 +16,12 @@ printf 'SOURCE s TYPE GENERATE PARAMS {"prefix": "x"};\nLOAD t FROM s;\n' > pipe
 if "$sqlflow" pipeline validate missing 2> output/missing.err; then echo "missing rows accepted" >&2; exit 1; fi
 grep -q "missing required parameter 'rows'" output/missing.err
 rm pipelines/missing.sf
+# A plugin fills a temporary staging table by plain name, also for a target in another schema,
+# run after run.
+printf 'CREATE SCHEMA IF NOT EXISTS s;\nSOURCE g TYPE GENERATE PARAMS {"rows": 5};\nLOAD s.t FROM g;\nEXPORT SELECT count(*) AS n FROM s.t TO %s TYPE CSV;\n' \
+  "'output/schema.csv'" > pipelines/schema.sf
+"$sqlflow" pipeline run schema -q
+"$sqlflow" pipeline run schema -q
+rm pipelines/schema.sf
+grep -qx "5" output/schema.csv
 echo "plugin: ok"

@@ -20,13 +20,13 @@ schema::Schema CaptureSourceSchema(const Context& context, const std::string& pi
   }
   if (!found) {
     std::string hint = util::DidYouMean(source, names);
-    throw lang::UsageError(
+    throw common::UsageError(
         "SF-SCHEMA-001", fmt::format("pipeline {} has no SOURCE '{}'", pipeline, source),
         hint.empty() ? (names.empty() ? "it defines no sources" : "its sources: " + util::Join(names, ", "))
                      : hint);
   }
   if (!connectors::FindConnector(found->connector_type))
-    throw lang::UsageError("SF-SCHEMA-001", "unknown connector type " + found->connector_type);
+    throw common::UsageError("SF-SCHEMA-001", "unknown connector type " + found->connector_type);
   run::SourceDefinition definition = run::DefineSource(*found, context.root.string());
   if (definition.connector->query_source()) {
     engine::Database database = engine::Database::Open({});
@@ -35,10 +35,10 @@ schema::Schema CaptureSourceSchema(const Context& context, const std::string& pi
   }
   auto columns = definition.connector->ingest_source()->DescribeSource(definition.params);
   if (!columns) {
-    throw lang::UsageError("SF-SCHEMA-004",
-                           fmt::format("connector {} cannot describe source '{}' without loading it",
-                                       definition.connector->type(), source),
-                           "its schema is captured when the pipeline runs");
+    throw common::UsageError("SF-SCHEMA-004",
+                             fmt::format("connector {} cannot describe source '{}' without loading it",
+                                         definition.connector->type(), source),
+                             "its schema is captured when the pipeline runs");
   }
   return schema::Schema{std::move(*columns)};
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/warnings.h"
 #include "connectors/plugins.h"
 #include "udf/loader.h"
 #include "util/strings.h"
@@ -14,7 +15,7 @@
 namespace sqlflow::app {
 
 namespace fs = std::filesystem;
-using lang::UsageError;
+using common::UsageError;
 using lang::Value;
 
 namespace {
@@ -63,7 +64,7 @@ Context LoadContext(const GlobalOptions& options) {
   context.environment.LoadDotEnv(context.root / ".env");
   // Plugins first: the profile's connectors and the pipelines may name their TYPEs.
   for (const auto& warning : connectors::LoadPlugins(connectors::PluginFolders(context.root))) {
-    fmt::print(stderr, "warning[SF-CONN-005]: {}\n", warning);
+    common::Warn("SF-CONN-005", warning);
   }
   context.profile = project::LoadProfile(context.root, options.profile, context.environment);
   context.variables = ParseVariables(options.vars);
@@ -74,22 +75,45 @@ std::vector<std::string> ListPipelines(const Context& context) {
   std::vector<std::string> names;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(context.profile.pipelines_dir, error)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".sf")
+    std::error_code unreadable;  // a broken link or a link loop is no pipeline to list
+    if (entry.is_regular_file(unreadable) && entry.path().extension() == ".sf")
       names.push_back(entry.path().stem().string());
   }
   std::sort(names.begin(), names.end());
   return names;
 }
 
+namespace {
+
+// Whether a pipeline file exists; SF-CLI-003 when it exists but is no readable file (a folder, a
+// symbolic link loop, a folder on the way that cannot be searched).
+bool PipelineFileExists(const fs::path& path) {
+  std::error_code error;
+  fs::file_status status = fs::status(path, error);
+  if (status.type() == fs::file_type::not_found) return false;
+  if (error) {
+    throw UsageError("SF-CLI-003",
+                     fmt::format("cannot read pipeline file '{}': {}", path.string(), error.message()));
+  }
+  if (!fs::is_regular_file(status)) {
+    throw UsageError("SF-CLI-003",
+                     fmt::format("cannot read pipeline file '{}': it is not a file", path.string()),
+                     "a pipeline is one .sf file");
+  }
+  return true;
+}
+
+}  // namespace
+
 fs::path ResolvePipeline(const Context& context, const std::string& name) {
   if (util::EndsWith(name, ".sf") || name.find('/') != std::string::npos) {
     fs::path path = fs::absolute(name);
-    if (!fs::exists(path))
+    if (!PipelineFileExists(path))
       throw UsageError("SF-CLI-002", fmt::format("pipeline file '{}' does not exist", name));
     return path;
   }
   fs::path path = context.profile.pipelines_dir / (name + ".sf");
-  if (fs::exists(path)) return path;
+  if (PipelineFileExists(path)) return path;
   std::vector<std::string> names = ListPipelines(context);
   std::string hint = util::DidYouMean(name, names);
   if (hint.empty()) hint = names.empty() ? "no pipelines found" : "available: " + util::Join(names, ", ");

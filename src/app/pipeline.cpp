@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "common/warnings.h"
 #include "lang/lexer.h"
 #include "run/run_recorder.h"
 #include "udf/loader.h"
@@ -43,7 +44,7 @@ namespace {
 // Whether a plan's SQL calls a function named like one of `names`.
 bool CallsAnyOf(const plan::Plan& plan, const std::set<std::string>& names) {
   for (const auto& step : plan.steps) {
-    auto file = std::make_shared<const lang::SourceFile>("", step.sql);
+    auto file = std::make_shared<const common::SourceFile>("", step.sql);
     std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
     for (size_t i = 0; i + 1 < tokens.size(); ++i) {
       if (tokens[i].kind == lang::Token::Kind::kWord && tokens[i + 1].IsPunct("(") &&
@@ -59,7 +60,7 @@ void WarnImportFailures(const PythonUdfs& python) {
   // A broken UDF file is reported even when this pipeline does not call into it.
   for (const auto& failure : python.catalog.failures()) {
     std::string last_line = failure.error.substr(failure.error.rfind('\n', failure.error.size() - 2) + 1);
-    fmt::print(stderr, "warning[SF-UDF-005]: {} failed to import: {}\n", failure.file, util::Trim(last_line));
+    common::Warn("SF-UDF-005", fmt::format("{} failed to import: {}", failure.file, util::Trim(last_line)));
   }
 }
 
@@ -98,12 +99,12 @@ std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run,
   auto check = [&](const std::string& id) {
     if (std::find(ids.begin(), ids.end(), id) != ids.end()) return;
     std::string hint = util::DidYouMean(id, ids);
-    throw lang::UsageError(
+    throw common::UsageError(
         "SF-CLI-005", fmt::format("pipeline {} has no step '{}'", plan.pipeline, id),
         hint.empty() ? "see `sqlflow pipeline compile " + plan.pipeline + "` for step ids" : hint);
   };
   int given = (run.only.empty() ? 0 : 1) + (run.from.empty() ? 0 : 1) + (run.resume ? 1 : 0);
-  if (given > 1) throw lang::UsageError("SF-CLI-006", "--only, --from and --resume exclude each other");
+  if (given > 1) throw common::UsageError("SF-CLI-006", "--only, --from and --resume exclude each other");
   std::set<std::string> selected;
   if (!run.only.empty()) {
     for (const auto& id : run.only) check(id);
@@ -119,21 +120,21 @@ std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run,
     }
   } else if (run.resume) {
     if (!persistent) {
-      throw lang::UsageError(
+      throw common::UsageError(
           "SF-CLI-007", "--resume needs a persistent database",
           "an in-memory database starts empty: run the whole pipeline, or use a profile with "
           "engines.duckdb.mode: persistent");
     }
     auto last = store.LatestRun(plan.pipeline);
     if (!last)
-      throw lang::UsageError("SF-CLI-008", fmt::format("no earlier run of {} to resume", plan.pipeline));
+      throw common::UsageError("SF-CLI-008", fmt::format("no earlier run of {} to resume", plan.pipeline));
     for (const auto& step : store.ListSteps(last->run_id)) {
       bool done = step.status == "SUCCEEDED" || (step.status == "SKIPPED" && step.error == "not selected");
       if (!done && std::find(ids.begin(), ids.end(), step.step_id) != ids.end())
         selected.insert(step.step_id);
     }
     if (selected.empty()) {
-      throw lang::UsageError(
+      throw common::UsageError(
           "SF-CLI-008", fmt::format("the last run of {} ({}) has nothing to resume: it {}", plan.pipeline,
                                     last->run_id, util::ToLower(last->status)));
     }
@@ -152,14 +153,14 @@ PipelineRun::PipelineRun(const Context& context, const std::string& name, const 
 
   const project::ExecutionDefaults& defaults = context.profile.execution;
   scheduling_.workers = run.threads.value_or(defaults.threads.value_or(run::DefaultWorkers()));
-  if (scheduling_.workers < 1) throw lang::UsageError("SF-CLI-009", "--threads must be at least 1");
+  if (scheduling_.workers < 1) throw common::UsageError("SF-CLI-009", "--threads must be at least 1");
   std::string policy = !run.on_failure.empty() ? run.on_failure : defaults.on_failure;
   scheduling_.policy = policy == "continue" ? run::FailurePolicy::kContinue : run::FailurePolicy::kFailFast;
   scheduling_.retry.retries = run.retries.value_or(defaults.retries);
   scheduling_.retry.first_delay = run.retry_delay.value_or(defaults.retry_delay);
-  if (scheduling_.retry.retries < 0) throw lang::UsageError("SF-CLI-009", "--retries must be 0 or more");
+  if (scheduling_.retry.retries < 0) throw common::UsageError("SF-CLI-009", "--retries must be 0 or more");
   if (!std::isfinite(scheduling_.retry.first_delay) || scheduling_.retry.first_delay < 0) {
-    throw lang::UsageError("SF-CLI-009", "--retry-delay must be a number of seconds, 0 or more");
+    throw common::UsageError("SF-CLI-009", "--retry-delay must be a number of seconds, 0 or more");
   }
   for (const auto& step : plan_.steps) {
     if (!step.session_state || scheduling_.workers == 1) continue;

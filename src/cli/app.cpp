@@ -1,13 +1,20 @@
 #include "cli/app.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "common/diagnostic.h"
+#include "common/error.h"
+#include "common/error_codes.h"
+#include "common/warnings.h"
+#include "connectors/registry.h"
 #include "engine/duckdb.h"
-#include "lang/diagnostic.h"
 
 namespace sqlflow::cli {
 
@@ -21,6 +28,26 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
   app.add_flag("--json", options.json, "Machine-readable output on stdout");
   app.add_flag("-v,--verbose", options.verbose, "More output");
   app.add_flag("-q,--quiet", options.quiet, "Only errors");
+}
+
+// "error[CODE]: message" and the hint on stderr; returns the code's declared exit code.
+int PrintError(std::string_view code, std::string_view message, std::string_view hint = "") {
+  fmt::print(stderr, "error[{}]: {}\n", code, message);
+  if (!hint.empty()) fmt::print(stderr, "  = hint: {}\n", hint);
+  return common::ExitCodeOf(code);
+}
+
+// "<operation> 'path': <reason>" from libstdc++'s "filesystem error: <operation>: <reason> [path]".
+std::string DescribeFileSystemError(const std::filesystem::filesystem_error& error) {
+  std::string what = error.what();
+  std::string_view prefix = "filesystem error: ";
+  if (what.starts_with(prefix)) what.erase(0, prefix.size());
+  std::string reason = error.code().message();
+  std::string operation = what.substr(0, what.find(": " + reason));
+  std::string paths;
+  if (!error.path1().empty()) paths += fmt::format(" '{}'", error.path1().string());
+  if (!error.path2().empty()) paths += fmt::format(" and '{}'", error.path2().string());
+  return fmt::format("{}{}: {}", operation, paths, reason);
 }
 
 }  // namespace
@@ -126,6 +153,12 @@ int Main(int argc, char** argv) {
     sub->fallthrough();
   }
 
+  // Hidden: the declared error codes, for docs/error_codes.md and scripts/check_docs.
+  auto* errors = app.add_subcommand("errors", "List the declared error codes");
+  errors->group("");
+  bool errors_markdown = false;
+  errors->add_flag("--markdown", errors_markdown, "Print docs/error_codes.md");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -142,6 +175,11 @@ int Main(int argc, char** argv) {
       fmt::print("sqlflow {} (DuckDB {})\n", SQLFLOW_VERSION, engine::LibraryVersion());
       return 0;
     }
+    if (errors->parsed()) {
+      fmt::print("{}", errors_markdown ? common::ErrorCodesMarkdown() : common::ErrorCodesText());
+      return 0;
+    }
+    common::ConfigureWarnings({.quiet = options.quiet, .json = options.json});
     if (init->parsed()) return InitCommand(init_name, options);
     if (list->parsed()) return PipelineListCommand(options);
     if (validate->parsed()) return PipelineValidateCommand(validate_names, options);
@@ -161,19 +199,21 @@ int Main(int argc, char** argv) {
     if (schema_accept->parsed()) return SchemaAcceptCommand(schema_options, options);
     fmt::print("{}", app.help());
     return 2;
-  } catch (const lang::SqlflowError& error) {
-    fmt::print(stderr, "{}", lang::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
+  } catch (const common::SqlflowError& error) {
+    fmt::print(stderr, "{}", common::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
     return 2;
-  } catch (const lang::UsageError& error) {
-    fmt::print(stderr, "error[{}]: {}\n", error.code(), error.what());
-    if (!error.hint().empty()) fmt::print(stderr, "  = hint: {}\n", error.hint());
-    return 2;
+  } catch (const common::Error& error) {  // common::UsageError, state::StoreError, …
+    return PrintError(error.code(), error.what(), error.hint());
   } catch (const engine::EngineError& error) {
-    fmt::print(stderr, "error[SF-ENGINE-001]: {}\n", error.what());
-    return 2;
+    return PrintError("SF-ENGINE-001", error.what());
+  } catch (const connectors::ConnectorError& error) {
+    return PrintError("SF-CONN-006", error.what());
+  } catch (const std::filesystem::filesystem_error& error) {
+    return PrintError("SF-IO-001", DescribeFileSystemError(error));
   } catch (const std::exception& error) {
-    fmt::print(stderr, "error[SF-INTERNAL-001]: {}\n", error.what());
-    return 2;
+    // Every expected failure has a typed error above: this is a bug.
+    return PrintError("SF-INTERNAL-001", error.what(),
+                      "this is a bug in SQLFlow; please report it with the command");
   }
 }
 

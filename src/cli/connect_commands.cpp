@@ -36,21 +36,22 @@ int ConnectTestCommand(const std::string& name, const GlobalOptions& options) {
     std::vector<std::string> names;
     for (const auto& [known, connector] : context.profile.connectors) names.push_back(known);
     std::string hint = util::DidYouMean(name, names);
-    throw lang::UsageError("SF-CONN-003",
-                           fmt::format("profile {} has no connector '{}'", context.profile.name, name),
-                           hint.empty() ? "see `sqlflow connect list`" : hint);
+    throw common::UsageError("SF-CONN-003",
+                             fmt::format("profile {} has no connector '{}'", context.profile.name, name),
+                             hint.empty() ? "see `sqlflow connect list`" : hint);
   }
   const connectors::Connector* connector = connectors::FindConnector(it->second.type);
   if (!connector) {
-    throw lang::UsageError("SF-CONN-003",
-                           fmt::format("connector '{}' has an unknown type {}", name, it->second.type),
-                           "available types: " + util::Join(connectors::ConnectorTypes(), ", "));
+    throw common::UsageError("SF-CONN-003",
+                             fmt::format("connector '{}' has an unknown type {}", name, it->second.type),
+                             "available types: " + util::Join(connectors::ConnectorTypes(), ", "));
   }
   std::vector<connectors::ParamIssue> issues;
   nlohmann::json params =
       connectors::NormalizeParams(connectors::SourceParams(*connector), it->second.params, issues);
   for (const auto& issue : issues) {
-    throw lang::UsageError("SF-CONN-004", fmt::format("connector '{}': {}", name, issue.message), issue.hint);
+    throw common::UsageError("SF-CONN-004", fmt::format("connector '{}': {}", name, issue.message),
+                             issue.hint);
   }
   try {
     std::string found = connector->Test(params, context.root.string());

@@ -32,7 +32,7 @@ bool UseColor(std::FILE* stream) {
 
 namespace {
 
-nlohmann::json DiagnosticsJson(const std::vector<lang::Diagnostic>& diagnostics) {
+nlohmann::json DiagnosticsJson(const std::vector<common::Diagnostic>& diagnostics) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& d : diagnostics) {
     out.push_back({{"code", d.code},
@@ -93,15 +93,15 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
       plan::Plan plan = app::PlanPipeline(context, name, connection, python);
       report.push_back({{"pipeline", name}, {"valid", true}, {"steps", plan.steps.size()}});
       if (!options.json && !options.quiet) fmt::print("{}: valid ({} steps)\n", name, plan.steps.size());
-    } catch (const lang::SqlflowError& error) {
+    } catch (const common::SqlflowError& error) {
       all_valid = false;
       report.push_back(
           {{"pipeline", name}, {"valid", false}, {"errors", DiagnosticsJson(error.diagnostics())}});
       if (!options.json) {
-        fmt::print(stderr, "{}", lang::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
+        fmt::print(stderr, "{}", common::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
         fmt::print(stderr, "{}: invalid\n", name);
       }
-    } catch (const lang::UsageError& error) {
+    } catch (const common::UsageError& error) {
       all_valid = false;
       report.push_back(
           {{"pipeline", name},
@@ -127,7 +127,7 @@ int PipelineCompileCommand(const std::string& name, const GlobalOptions& options
   {
     std::ofstream file(temporary);
     file << json.dump(2) << "\n";
-    if (!file) throw lang::UsageError("SF-CLI-004", "cannot write " + out.string());
+    if (!file) throw common::UsageError("SF-CLI-004", "cannot write " + out.string());
   }
   fs::rename(temporary, out);
   if (options.json) {
@@ -149,7 +149,8 @@ int PipelineVizCommand(const std::string& name, const std::string& format, const
     state::Store store(context.root);
     auto run = run_id == "latest" ? store.LatestRun(plan.pipeline) : store.FindRun(run_id);
     if (!run)
-      throw lang::UsageError("SF-STATE-001", "no run " + run_id, "see `sqlflow runs " + plan.pipeline + "`");
+      throw common::UsageError("SF-STATE-001", "no run " + run_id,
+                               "see `sqlflow runs " + plan.pipeline + "`");
     for (const auto& step : store.ListSteps(run->run_id)) states[step.step_id] = step;
     title = fmt::format("{} — run {} ({})", plan.pipeline, run->run_id, run->status);
   }
@@ -166,7 +167,7 @@ int PipelineVizCommand(const std::string& name, const std::string& format, const
     fs::path file = folder / (plan.pipeline + "." + extension);
     std::ofstream out(file);
     out << content;
-    if (!out) throw lang::UsageError("SF-CLI-004", "cannot write " + file.string());
+    if (!out) throw common::UsageError("SF-CLI-004", "cannot write " + file.string());
     written.push_back(file.string());
     if (!options.json && !options.quiet) fmt::print("wrote {}\n", file.string());
   }

@@ -26,22 +26,22 @@ std::string ResolveSchemaPipeline(const Context& context, const SchemaOptions& s
     recorded = state::Store(context.root).PipelinesWithSchema(schema.source);
   if (recorded.size() == 1) return recorded.front();
   if (recorded.size() > 1) {
-    throw lang::UsageError("SF-SCHEMA-002",
-                           fmt::format("source '{}' has schemas in several pipelines: {}", schema.source,
-                                       util::Join(recorded, ", ")),
-                           "name one with --pipeline NAME");
+    throw common::UsageError("SF-SCHEMA-002",
+                             fmt::format("source '{}' has schemas in several pipelines: {}", schema.source,
+                                         util::Join(recorded, ", ")),
+                             "name one with --pipeline NAME");
   }
   std::vector<std::string> pipelines = ListPipelines(context);
   if (pipelines.size() == 1) return pipelines.front();
-  throw lang::UsageError("SF-SCHEMA-002", fmt::format("no schema recorded for source '{}'", schema.source),
-                         "run the pipeline first, or name it with --pipeline NAME");
+  throw common::UsageError("SF-SCHEMA-002", fmt::format("no schema recorded for source '{}'", schema.source),
+                           "run the pipeline first, or name it with --pipeline NAME");
 }
 
 state::Store OpenStore(const Context& context, const std::string& pipeline, const std::string& source) {
   if (!state::Store::Exists(context.root)) {
-    throw lang::UsageError("SF-SCHEMA-003",
-                           fmt::format("no schema recorded for source '{}' of pipeline {}", source, pipeline),
-                           fmt::format("run it first: sqlflow pipeline run {}", pipeline));
+    throw common::UsageError(
+        "SF-SCHEMA-003", fmt::format("no schema recorded for source '{}' of pipeline {}", source, pipeline),
+        fmt::format("run it first: sqlflow pipeline run {}", pipeline));
   }
   return state::Store(context.root);
 }
@@ -50,7 +50,7 @@ state::SchemaSnapshot RequireAccepted(state::Store& store, const std::string& pi
                                       const std::string& source) {
   auto accepted = store.AcceptedSchema(pipeline, source);
   if (!accepted) {
-    throw lang::UsageError(
+    throw common::UsageError(
         "SF-SCHEMA-003", fmt::format("no accepted schema for source '{}' of pipeline {}", source, pipeline),
         fmt::format("run the pipeline (its first run records the baseline) or `sqlflow schema accept {} "
                     "--pipeline {}`",
@@ -156,9 +156,9 @@ int SchemaCompareCommand(const SchemaOptions& options, const GlobalOptions& glob
       if (json.is_discarded()) throw std::invalid_argument("not valid JSON");
       reference = schema::Schema::FromJson(json);
     } catch (const std::invalid_argument& invalid) {
-      throw lang::UsageError("SF-SCHEMA-005",
-                             fmt::format("cannot read schema file {}: {}", options.against, invalid.what()),
-                             "write one with `sqlflow schema show SOURCE --json`");
+      throw common::UsageError("SF-SCHEMA-005",
+                               fmt::format("cannot read schema file {}: {}", options.against, invalid.what()),
+                               "write one with `sqlflow schema show SOURCE --json`");
     }
     against = "file " + options.against;
   } else {
@@ -168,7 +168,7 @@ int SchemaCompareCommand(const SchemaOptions& options, const GlobalOptions& glob
     } else {
       auto snapshot = store.SchemaSnapshotAtRun(pipeline, options.source, options.against);
       if (!snapshot) {
-        throw lang::UsageError(
+        throw common::UsageError(
             "SF-SCHEMA-005",
             fmt::format("'{}' is neither a schema file nor a run with a schema of source '{}'",
                         options.against, options.source),

@@ -68,14 +68,14 @@ nlohmann::json StepJson(const state::StepRecord& step) {
 int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
   Context context = LoadContext(options);
   if (!state::Store::Exists(context.root)) {
-    throw lang::UsageError("SF-STATE-001", "no runs recorded yet",
-                           "run a pipeline first: sqlflow pipeline run NAME");
+    throw common::UsageError("SF-STATE-001", "no runs recorded yet",
+                             "run a pipeline first: sqlflow pipeline run NAME");
   }
   state::Store store(context.root);
   auto run = run_id.empty() ? store.LatestRun() : store.FindRun(run_id);
   if (!run) {
-    throw lang::UsageError("SF-STATE-001", run_id.empty() ? "no runs recorded yet" : "no run " + run_id,
-                           "see `sqlflow runs`");
+    throw common::UsageError("SF-STATE-001", run_id.empty() ? "no runs recorded yet" : "no run " + run_id,
+                             "see `sqlflow runs`");
   }
   std::vector<state::StepRecord> steps = store.ListSteps(run->run_id);
   if (options.json) {

@@ -81,7 +81,7 @@ int UdfInfoCommand(const std::string& name, const GlobalOptions& options) {
   std::optional<PythonUdfs> python = LoadPythonUdfs(context, /*required=*/true);
   std::string error, hint;
   const udf::UdfDefinition* udf = python->catalog.Resolve(name, error, hint);
-  if (!udf) throw lang::UsageError("SF-UDF-011", error, hint);
+  if (!udf) throw common::UsageError("SF-UDF-011", error, hint);
   if (options.json) {
     fmt::print("{}\n", udf->info.dump(2));
     return 0;

@@ -76,7 +76,7 @@ void AddPartitionBy(const nlohmann::json& options, std::vector<std::string>& par
 
 // The files a path parameter names (globs expanded by DuckDB's own glob()).
 std::string TestFiles(const nlohmann::json& params, const std::string& root) {
-  if (!params.contains("path")) throw std::runtime_error("no path");
+  if (!params.contains("path")) throw ConnectorError("no path", false);
   std::vector<std::string> patterns;
   if (params["path"].is_string()) {
     patterns.push_back(params["path"].get<std::string>());
@@ -90,7 +90,7 @@ std::string TestFiles(const nlohmann::json& params, const std::string& root) {
     std::string resolved = ResolvePath(pattern, root);
     auto count = connection.QueryScalar("SELECT count(*) FROM glob(" + QuoteLiteral(resolved) + ")");
     size_t found = count ? std::stoul(*count) : 0;
-    if (found == 0) throw std::runtime_error(fmt::format("no file matches {}", resolved));
+    if (found == 0) throw ConnectorError(fmt::format("no file matches {}", resolved), false);
     files += found;
   }
   return fmt::format("{} file{} found", files, files == 1 ? "" : "s");

@@ -60,7 +60,7 @@ class PluginConnector : public Connector, public IngestSource {
     if (!plugin_->test) return fmt::format("plugin {} loaded from {}", type(), file_);
     char message[1024] = {0};
     std::string json = params.dump();
-    if (plugin_->test(json.c_str(), message, sizeof(message)) != 0) throw std::runtime_error(message);
+    if (plugin_->test(json.c_str(), message, sizeof(message)) != 0) throw ConnectorError(message, false);
     return message;
   }
 

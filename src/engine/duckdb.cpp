@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/sql.h"
+#include "util/strings.h"
 
 namespace sqlflow::engine {
 
@@ -278,6 +279,23 @@ Result PreparedStatement::Execute() {
 
 std::string LibraryVersion() {
   return duckdb_library_version();
+}
+
+bool IsTransientError(duckdb_error_type type, std::string_view message) {
+  switch (type) {
+    case DUCKDB_ERROR_CONNECTION:
+    case DUCKDB_ERROR_NETWORK:
+    case DUCKDB_ERROR_HTTP:
+      return true;
+    case DUCKDB_ERROR_TRANSACTION:
+      // DuckDB raises every kind of transaction misuse with this type too ("cannot start a
+      // transaction within a transaction", "Current transaction is aborted"); only a write-write
+      // conflict with a concurrent transaction ("Conflict on update!", "Transaction conflict: …",
+      // "Catalog write-write conflict …") may succeed on a second try. The C API gives no finer code.
+      return util::ToLower(message).find("conflict") != std::string::npos;
+    default:
+      return false;
+  }
 }
 
 }  // namespace sqlflow::engine

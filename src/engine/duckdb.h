@@ -7,11 +7,15 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <duckdb.h>
 
 namespace sqlflow::engine {
+
+// Whether a DuckDB error of `type` with `message` is worth retrying (EngineError::transient).
+bool IsTransientError(duckdb_error_type type, std::string_view message);
 
 // A statement DuckDB rejected or failed; carries DuckDB's own message.
 class EngineError : public std::runtime_error {
@@ -20,11 +24,10 @@ class EngineError : public std::runtime_error {
       : std::runtime_error(message), type_(type) {}
   duckdb_error_type type() const { return type_; }
   bool interrupted() const { return type_ == DUCKDB_ERROR_INTERRUPT; }
-  // Worth retrying: a transaction conflict or a network problem, not a mistake in the pipeline.
-  bool transient() const {
-    return type_ == DUCKDB_ERROR_TRANSACTION || type_ == DUCKDB_ERROR_CONNECTION ||
-           type_ == DUCKDB_ERROR_NETWORK || type_ == DUCKDB_ERROR_HTTP;
-  }
+  // Worth retrying: a write-write conflict with another transaction, or a connection, network or
+  // HTTP failure; not a mistake in the pipeline, nor a transaction misuse ("cannot start a
+  // transaction within a transaction", "transaction is aborted"), which fails the same way again.
+  bool transient() const { return IsTransientError(type_, what()); }
 
  private:
   duckdb_error_type type_;

@@ -7,27 +7,27 @@
 #include <string>
 #include <vector>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace sqlflow::lang {
 
 // A span of source text, verbatim.
 struct Text {
   std::string raw;
-  Location location;  // of raw[0]
+  common::Location location;  // of raw[0]
 };
 
 // A table or source name as written (`t`, `s.t`, `"My Table"`).
 struct Name {
   std::string raw;
-  Location location;
+  common::Location location;
 };
 
 struct LoadMode {
   enum class Kind { kReplace, kAppend, kMerge };
   Kind kind = Kind::kReplace;
   std::vector<std::string> keys;  // MERGE only
-  Location location;              // of the MODE keyword; invalid when no MODE was written
+  common::Location location;      // of the MODE keyword; invalid when no MODE was written
   std::optional<Text> options;    // MODE ... OPTIONS {"schema": "strict", "add_columns": true}
 };
 const char* LoadModeName(LoadMode::Kind kind);
@@ -35,7 +35,7 @@ const char* LoadModeName(LoadMode::Kind kind);
 struct SourceStatement {
   Name name;
   std::string type;  // upper-cased TYPE; empty for FROM "connector"
-  Location type_location;
+  common::Location type_location;
   std::optional<Text> params;     // the JSON object of PARAMS
   std::optional<Name> connector;  // FROM "connector"
   std::optional<Text> options;    // the JSON object of OPTIONS
@@ -59,7 +59,7 @@ struct ExportStatement {
   bool is_table = false;
   Text uri;          // without its quotes
   std::string type;  // upper-cased
-  Location type_location;
+  common::Location type_location;
   std::optional<Text> options;
 };
 
@@ -92,8 +92,8 @@ struct SqlStatement {
 struct Statement {
   enum class Kind { kSource, kLoad, kCreateTable, kExport, kSet, kInclude, kIf, kSql };
   Kind kind;
-  Location location;  // of the first token
-  Text text;          // the whole statement, verbatim, without its ';'
+  common::Location location;  // of the first token
+  Text text;                  // the whole statement, verbatim, without its ';'
 
   // Exactly one of these is set, matching `kind`.
   std::shared_ptr<SourceStatement> source;

@@ -25,19 +25,19 @@ constexpr const char* kUndefinedVariable = "SF-VAR-001";
 
 class ConditionErrors {
  public:
-  explicit ConditionErrors(const Location& start) : start_(start) {}
+  explicit ConditionErrors(const common::Location& start) : start_(start) {}
 
   [[noreturn]] void Fail(size_t offset, std::string code, std::string message, std::string hint = "") const {
-    Diagnostic diagnostic;
+    common::Diagnostic diagnostic;
     diagnostic.code = std::move(code);
     diagnostic.message = std::move(message);
     diagnostic.location = start_.Advanced(offset);
     diagnostic.hint = std::move(hint);
-    throw SqlflowError(std::move(diagnostic));
+    throw common::SqlflowError(std::move(diagnostic));
   }
 
  private:
-  const Location& start_;
+  const common::Location& start_;
 };
 
 // Long tokens (a whole quoted paragraph) would drown the message; the caret shows the rest.
@@ -639,7 +639,7 @@ class Evaluator {
 
 }  // namespace
 
-bool EvaluateCondition(std::string_view text, const Location& start, const VariableLookup& lookup) {
+bool EvaluateCondition(std::string_view text, const common::Location& start, const VariableLookup& lookup) {
   ConditionErrors errors(start);
   std::unique_ptr<Node> root = Parser(Tokenizer(text, errors).Run(), errors).Run();
   return Evaluator(lookup, errors).Truth(*root);

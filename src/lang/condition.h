@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 #include "lang/value.h"
 
 namespace sqlflow::lang {
@@ -29,6 +29,6 @@ using VariableLookup = std::function<std::optional<Value>(const std::string& nam
 // start.Advanced(i)). Throws SqlflowError with one Diagnostic pointing at the offending token on
 // any error. Every variable in the condition is resolved (no short-circuit), so a misspelt name is
 // reported even when the other side of an AND/OR already decides the result.
-bool EvaluateCondition(std::string_view text, const Location& start, const VariableLookup& lookup);
+bool EvaluateCondition(std::string_view text, const common::Location& start, const VariableLookup& lookup);
 
 }  // namespace sqlflow::lang

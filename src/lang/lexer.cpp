@@ -22,7 +22,7 @@ bool IsWordChar(char c) {
 
 class Lexer {
  public:
-  explicit Lexer(const std::shared_ptr<const SourceFile>& file) : file_(file), text_(file->text()) {}
+  explicit Lexer(const std::shared_ptr<const common::SourceFile>& file) : file_(file), text_(file->text()) {}
 
   LexResult Run() {
     while (true) {
@@ -36,8 +36,8 @@ class Lexer {
 
  private:
   void Error(size_t offset, std::string code, std::string message, std::string hint) {
-    result_.diagnostics.push_back(
-        Diagnostic{std::move(code), std::move(message), Location{file_, offset}, std::move(hint), {}});
+    result_.diagnostics.push_back(common::Diagnostic{
+        std::move(code), std::move(message), common::Location{file_, offset}, std::move(hint), {}});
   }
 
   void Emit(Token::Kind kind, size_t start) {
@@ -177,7 +177,7 @@ class Lexer {
     }
   }
 
-  std::shared_ptr<const SourceFile> file_;
+  std::shared_ptr<const common::SourceFile> file_;
   std::string_view text_;
   size_t pos_ = 0;
   LexResult result_;
@@ -185,7 +185,7 @@ class Lexer {
 
 }  // namespace
 
-LexResult Tokenize(const std::shared_ptr<const SourceFile>& file) {
+LexResult Tokenize(const std::shared_ptr<const common::SourceFile>& file) {
   return Lexer(file).Run();
 }
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace sqlflow::lang {
 
@@ -24,7 +24,7 @@ struct Token {
   Kind kind = Kind::kEnd;
   size_t offset = 0;
   size_t length = 0;
-  std::string_view text;  // view into the SourceFile's text
+  std::string_view text;  // view into the common::SourceFile's text
 
   bool IsWord(std::string_view upper_keyword) const;  // case-insensitive keyword test
   bool IsPunct(std::string_view punct) const { return kind == Kind::kPunct && text == punct; }
@@ -33,9 +33,9 @@ struct Token {
 
 struct LexResult {
   std::vector<Token> tokens;  // always ends with kEnd
-  std::vector<Diagnostic> diagnostics;
+  std::vector<common::Diagnostic> diagnostics;
 };
 
-LexResult Tokenize(const std::shared_ptr<const SourceFile>& file);
+LexResult Tokenize(const std::shared_ptr<const common::SourceFile>& file);
 
 }  // namespace sqlflow::lang

@@ -63,7 +63,7 @@ constexpr std::array kDirectives = {"SOURCE", "LOAD", "EXPORT", "INCLUDE", "CREA
 
 class Parser {
  public:
-  explicit Parser(std::shared_ptr<const SourceFile> file) : file_(std::move(file)) {
+  explicit Parser(std::shared_ptr<const common::SourceFile> file) : file_(std::move(file)) {
     LexResult lexed = Tokenize(file_);
     tokens_ = std::move(lexed.tokens);
     result_.diagnostics = std::move(lexed.diagnostics);
@@ -76,12 +76,13 @@ class Parser {
     result_.statements = ParseBlock(nullptr);
     // After an unterminated string or comment the rest of the file is one token; what the parser
     // says about it is noise.
-    std::erase_if(result_.diagnostics, [this](const Diagnostic& d) {
+    std::erase_if(result_.diagnostics, [this](const common::Diagnostic& d) {
       return d.code.rfind("SF-LEX", 0) != 0 && d.location.offset >= first_lex_error_;
     });
-    std::stable_sort(
-        result_.diagnostics.begin(), result_.diagnostics.end(),
-        [](const Diagnostic& a, const Diagnostic& b) { return a.location.offset < b.location.offset; });
+    std::stable_sort(result_.diagnostics.begin(), result_.diagnostics.end(),
+                     [](const common::Diagnostic& a, const common::Diagnostic& b) {
+                       return a.location.offset < b.location.offset;
+                     });
     return std::move(result_);
   }
 
@@ -90,8 +91,10 @@ class Parser {
   const Token& Cur() const { return tokens_[pos_]; }
   const Token& At(size_t index) const { return tokens_[std::min(index, tokens_.size() - 1)]; }
   bool AtEnd() const { return Cur().kind == Token::Kind::kEnd; }
-  Location LocOf(const Token& token) const { return Location{file_, token.offset}; }
-  Location EndOfPrevious() const { return Location{file_, pos_ > 0 ? tokens_[pos_ - 1].end() : 0}; }
+  common::Location LocOf(const Token& token) const { return common::Location{file_, token.offset}; }
+  common::Location EndOfPrevious() const {
+    return common::Location{file_, pos_ > 0 ? tokens_[pos_ - 1].end() : 0};
+  }
 
   std::string Describe(const Token& token) const {
     if (token.kind == Token::Kind::kEnd) return "end of file";
@@ -99,12 +102,13 @@ class Parser {
     return "'" + text + "'";
   }
 
-  void Report(Location location, std::string code, std::string message, std::string hint = "") {
+  void Report(common::Location location, std::string code, std::string message, std::string hint = "") {
     result_.diagnostics.push_back(
-        Diagnostic{std::move(code), std::move(message), location, std::move(hint), {}});
+        common::Diagnostic{std::move(code), std::move(message), location, std::move(hint), {}});
   }
 
-  [[noreturn]] void Fail(Location location, std::string code, std::string message, std::string hint = "") {
+  [[noreturn]] void Fail(common::Location location, std::string code, std::string message,
+                         std::string hint = "") {
     Report(std::move(location), std::move(code), std::move(message), std::move(hint));
     throw ParseFailure{};
   }
@@ -178,7 +182,7 @@ class Parser {
     if (end_exclusive <= first) return Text{"", LocOf(At(first))};
     size_t begin = tokens_[first].offset;
     size_t end = tokens_[end_exclusive - 1].end();
-    return Text{file_->text().substr(begin, end - begin), Location{file_, begin}};
+    return Text{file_->text().substr(begin, end - begin), common::Location{file_, begin}};
   }
 
   static bool IsNamePart(const Token& token) {
@@ -693,7 +697,7 @@ class Parser {
     return statement;
   }
 
-  std::shared_ptr<const SourceFile> file_;
+  std::shared_ptr<const common::SourceFile> file_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   size_t first_lex_error_ = SIZE_MAX;
@@ -702,13 +706,13 @@ class Parser {
 
 }  // namespace
 
-ParseResult Parse(const std::shared_ptr<const SourceFile>& file) {
+ParseResult Parse(const std::shared_ptr<const common::SourceFile>& file) {
   return Parser(file).Run();
 }
 
-std::vector<Statement> ParseOrThrow(const std::shared_ptr<const SourceFile>& file) {
+std::vector<Statement> ParseOrThrow(const std::shared_ptr<const common::SourceFile>& file) {
   ParseResult result = Parse(file);
-  if (!result.diagnostics.empty()) throw SqlflowError(std::move(result.diagnostics));
+  if (!result.diagnostics.empty()) throw common::SqlflowError(std::move(result.diagnostics));
   return std::move(result.statements);
 }
 

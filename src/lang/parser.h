@@ -5,19 +5,19 @@
 #include <memory>
 #include <vector>
 
+#include "common/diagnostic.h"
 #include "lang/ast.h"
-#include "lang/diagnostic.h"
 
 namespace sqlflow::lang {
 
 struct ParseResult {
   std::vector<Statement> statements;
-  std::vector<Diagnostic> diagnostics;  // lexer and parser errors, in file order
+  std::vector<common::Diagnostic> diagnostics;  // lexer and parser errors, in file order
 };
 
-ParseResult Parse(const std::shared_ptr<const SourceFile>& file);
+ParseResult Parse(const std::shared_ptr<const common::SourceFile>& file);
 
 // Parses and throws SqlflowError with every diagnostic when there is any.
-std::vector<Statement> ParseOrThrow(const std::shared_ptr<const SourceFile>& file);
+std::vector<Statement> ParseOrThrow(const std::shared_ptr<const common::SourceFile>& file);
 
 }  // namespace sqlflow::lang

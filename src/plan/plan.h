@@ -23,7 +23,7 @@ struct Step {
   enum class Kind { kSource, kLoad, kTransform, kExport, kSql };
   std::string id;
   Kind kind = Kind::kSql;
-  lang::Location location;
+  common::Location location;
   std::string sql;     // transform and export: the query; sql: the statement (variables substituted)
   std::string target;  // table written (load, transform, plain SQL that creates), or the export URI
   std::vector<std::string> reads;       // table keys read
@@ -75,7 +75,7 @@ struct PlanOptions {
   const udf::UdfCatalog* udfs = nullptr;
 };
 
-// Parses, expands and validates the pipeline; throws lang::SqlflowError carrying every problem.
+// Parses, expands and validates the pipeline; throws common::SqlflowError carrying every problem.
 Plan BuildPlan(const std::filesystem::path& pipeline_file, const PlanOptions& options);
 
 // The JSON that `pipeline compile` writes; secrets masked.

@@ -18,8 +18,8 @@
 
 namespace sqlflow::plan {
 
-using lang::Diagnostic;
-using lang::Location;
+using common::Diagnostic;
+using common::Location;
 using lang::Statement;
 using lang::Value;
 
@@ -105,7 +105,7 @@ Substituted ApplyEdits(const Substituted& in, const std::vector<TextEdit>& edits
 // The CREATE [OR REPLACE] [TEMP] TABLE|VIEW [IF NOT EXISTS] name of a plain SQL statement, if any.
 std::string CreatedName(const std::string& sql) {
   // The lexer keeps quoted names whole ("Order Lines") and skips comments.
-  auto file = std::make_shared<const lang::SourceFile>("", sql);
+  auto file = std::make_shared<const common::SourceFile>("", sql);
   std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
   size_t i = 0;
   auto is = [&](const char* keyword) { return i < tokens.size() && tokens[i].IsWord(keyword); };
@@ -133,7 +133,7 @@ std::string CreatedName(const std::string& sql) {
 
 // CREATE TEMP ..., SET (not GLOBAL), RESET, USE: state that lives in one connection.
 bool ChangesSession(const std::string& sql) {
-  auto file = std::make_shared<const lang::SourceFile>("", sql);
+  auto file = std::make_shared<const common::SourceFile>("", sql);
   std::vector<lang::Token> tokens = lang::Tokenize(file).tokens;
   auto word = [&](size_t i, const char* keyword) { return i < tokens.size() && tokens[i].IsWord(keyword); };
   if (word(0, "USE") || word(0, "RESET")) return true;
@@ -161,10 +161,10 @@ class Planner {
                          if (a.location.path() != b.location.path()) return false;
                          return a.location.offset < b.location.offset;
                        });
-      throw lang::SqlflowError(std::move(diagnostics_));
+      throw common::SqlflowError(std::move(diagnostics_));
     }
     plan.steps = Order();
-    if (!diagnostics_.empty()) throw lang::SqlflowError(std::move(diagnostics_));
+    if (!diagnostics_.empty()) throw common::SqlflowError(std::move(diagnostics_));
     plan.variables = resolved_;
     for (const auto& [name, value] : options_.cli_variables) plan.variables[name] = value;
     for (const auto& [name, value] : options_.profile_variables) plan.variables.emplace(name, value);
@@ -322,18 +322,19 @@ class Planner {
       return;
     }
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    // A folder opens like a file and reads as empty: it must not pass for an empty pipeline.
+    if (!in || !std::filesystem::is_regular_file(path, error)) {
       if (included_from.valid()) {
         Error(included_from, "SF-PLAN-011", fmt::format("cannot read included file '{}'", path.string()),
               "INCLUDE paths are relative to the including file");
       } else {
-        throw lang::UsageError("SF-CLI-003", fmt::format("cannot read pipeline file '{}'", path.string()));
+        throw common::UsageError("SF-CLI-003", fmt::format("cannot read pipeline file '{}'", path.string()));
       }
       return;
     }
     std::stringstream buffer;
     buffer << in.rdbuf();
-    auto source = std::make_shared<const lang::SourceFile>(DisplayPath(path), buffer.str());
+    auto source = std::make_shared<const common::SourceFile>(DisplayPath(path), buffer.str());
     lang::ParseResult parsed = lang::Parse(source);
     parse_failed_ = parse_failed_ || !parsed.diagnostics.empty();
     for (auto& diagnostic : parsed.diagnostics) diagnostics_.push_back(std::move(diagnostic));
@@ -388,7 +389,7 @@ class Planner {
         try {
           taken = lang::EvaluateCondition(branch.condition.raw, branch.condition.location,
                                           [this](const std::string& name) { return Lookup(name); });
-        } catch (const lang::SqlflowError& error) {
+        } catch (const common::SqlflowError& error) {
           for (const auto& diagnostic : error.diagnostics()) diagnostics_.push_back(diagnostic);
           return;
         }

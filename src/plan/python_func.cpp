@@ -33,7 +33,7 @@ class Rewriter {
       : sql_(sql),
         catalog_(catalog),
         counter_(counter),
-        file_(std::make_shared<const lang::SourceFile>("", sql)) {
+        file_(std::make_shared<const common::SourceFile>("", sql)) {
     tokens_ = lang::Tokenize(file_).tokens;  // the tokens' text views point into file_
   }
 
@@ -240,7 +240,7 @@ class Rewriter {
   const std::string& sql_;
   const udf::UdfCatalog* catalog_;
   int& counter_;
-  std::shared_ptr<const lang::SourceFile> file_;
+  std::shared_ptr<const common::SourceFile> file_;
   std::vector<Token> tokens_;
   std::vector<TextEdit> edits_;
   PythonFuncRewrite result_;
@@ -255,7 +255,7 @@ PythonFuncRewrite RewritePythonFuncs(const std::string& sql, const udf::UdfCatal
 
 std::vector<RewriteIssue> CheckDirectUdfCalls(const std::string& sql, const udf::UdfCatalog& catalog) {
   std::vector<RewriteIssue> issues;
-  auto file = std::make_shared<const lang::SourceFile>("", sql);
+  auto file = std::make_shared<const common::SourceFile>("", sql);
   std::vector<Token> tokens = lang::Tokenize(file).tokens;
   for (size_t i = 0; i + 1 < tokens.size(); ++i) {
     if (tokens[i].kind != Token::Kind::kWord || !tokens[i + 1].IsPunct("(")) continue;

@@ -26,11 +26,11 @@ extern char** environ;
 namespace sqlflow::project {
 
 namespace fs = std::filesystem;
-using lang::Diagnostic;
-using lang::Location;
-using lang::SourceFile;
-using lang::SqlflowError;
-using lang::UsageError;
+using common::Diagnostic;
+using common::Location;
+using common::SourceFile;
+using common::SqlflowError;
+using common::UsageError;
 
 namespace {
 
@@ -830,7 +830,12 @@ Profile LoadProfile(const fs::path& root, const std::string& name, const Environ
                   name.find('\\') != std::string::npos || name == "." || name == "..";
   fs::path file = base / "profiles" / (name + ".yml");
   std::error_code ec;
-  if (bad_name || !fs::is_regular_file(file, ec)) ThrowProfileNotFound(base, name);
+  fs::file_status status = fs::status(file, ec);
+  if (!bad_name && status.type() != fs::file_type::not_found && !fs::is_regular_file(status)) {
+    throw UsageError("SF-PROFILE-012", fmt::format("cannot read profile file '{}': {}", file.string(),
+                                                   ec ? ec.message() : "it is not a file"));
+  }
+  if (bad_name || !fs::is_regular_file(status)) ThrowProfileNotFound(base, name);
 
   bool ok = true;
   std::string text = ReadWholeFile(file, &ok);

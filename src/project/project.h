@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 #include "lang/value.h"
 
 namespace sqlflow::project {
@@ -33,7 +33,7 @@ class Environment {
 // Parses .env text: KEY=value, `export KEY=value`, comments (#), blank lines, single/double quoted
 // values (double quotes allow \n \" escapes), inline ' #' comments after unquoted values.
 // Quoted values may span lines. Every malformed line is reported together (SF-ENV-001).
-std::vector<std::pair<std::string, std::string>> ParseDotEnv(const lang::SourceFile& file);
+std::vector<std::pair<std::string, std::string>> ParseDotEnv(const common::SourceFile& file);
 
 struct EngineConfig {
   enum class Mode { kMemory, kPersistent };

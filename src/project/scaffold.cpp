@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 #include "util/strings.h"
 
 namespace sqlflow::project {
@@ -533,8 +533,8 @@ class ProjectWriter {
 
  private:
   [[noreturn]] static void Fail(const fs::path& path, const std::string& reason) {
-    throw lang::UsageError("SF-INIT-002", fmt::format("cannot write '{}': {}", path.string(), reason),
-                           "check that the directory is writable and the disk is not full");
+    throw common::UsageError("SF-INIT-002", fmt::format("cannot write '{}': {}", path.string(), reason),
+                             "check that the directory is writable and the disk is not full");
   }
 
   ScaffoldResult result_;
@@ -545,13 +545,13 @@ void CheckTargetDirectory(const fs::path& dir) {
   const fs::file_status status = fs::status(dir, error);
   if (!fs::exists(status)) return;
   if (!fs::is_directory(status)) {
-    throw lang::UsageError(
+    throw common::UsageError(
         "SF-INIT-001",
         fmt::format("cannot create a project at '{}': it exists and is not a directory", dir.string()),
         "choose another name or remove the file");
   }
   if (!fs::is_empty(dir, error) || error) {
-    throw lang::UsageError(
+    throw common::UsageError(
         "SF-INIT-001",
         fmt::format("cannot create a project in '{}': the directory is not empty", dir.string()),
         "choose a new directory name, or empty the directory first");
@@ -565,9 +565,9 @@ ScaffoldResult CreateProject(const fs::path& dir, const std::string& name) {
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) {
-    throw lang::UsageError("SF-INIT-002",
-                           fmt::format("cannot create '{}': {}", dir.string(), error.message()),
-                           "check that the parent directory is writable");
+    throw common::UsageError("SF-INIT-002",
+                             fmt::format("cannot create '{}': {}", dir.string(), error.message()),
+                             "check that the parent directory is writable");
   }
 
   std::string title = name;

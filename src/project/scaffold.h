@@ -15,7 +15,7 @@ struct ScaffoldResult {
 };
 
 // Writes the sample project into `dir`, which is created and must not exist or be empty; throws
-// lang::UsageError SF-INIT-001 otherwise, and SF-INIT-002 when a file cannot be written.
+// common::UsageError SF-INIT-001 otherwise, and SF-INIT-002 when a file cannot be written.
 // `name` titles the README; an empty name uses the directory's name.
 ScaffoldResult CreateProject(const std::filesystem::path& dir, const std::string& name);
 

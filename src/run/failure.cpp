@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/error.h"
 #include "connectors/connector.h"
 #include "engine/load.h"
 #include "run/step_runner.h"
@@ -22,6 +23,9 @@ Failure ClassifyFailure(const std::exception_ptr& error, bool stopping) {
   } catch (const connectors::ConnectorError& e) {
     return {stopping ? StepStatus::kInterrupted : StepStatus::kFailed, "SF-CONN-001", e.what(),
             !stopping && e.transient()};
+  } catch (const common::Error& e) {
+    // The module's own failure with its declared code (the state store, a usage error).
+    return {StepStatus::kFailed, e.code(), e.what(), false};
   } catch (const std::filesystem::filesystem_error& e) {
     return {StepStatus::kFailed, "SF-RUN-002", e.what(), false};
   } catch (const std::exception& e) {

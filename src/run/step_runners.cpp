@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/warnings.h"
 #include "engine/sql.h"
 #include "run/staging_table.h"
 #include "run/steps/steps.h"
@@ -79,7 +80,7 @@ void StepRunners::RegisterScalarUdfs() {
       }
     } catch (const std::runtime_error& error) {
       // The plan already refused PYTHON_FUNC calls of this UDF; a direct call fails in DuckDB.
-      fmt::print(stderr, "warning[SF-UDF-002]: {}\n", error.what());
+      common::Warn("SF-UDF-002", error.what());
     }
   }
 }

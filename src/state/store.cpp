@@ -25,7 +25,7 @@ class Statement {
  public:
   Statement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(fmt::format("state store: {}", sqlite3_errmsg(db)));
+      throw StoreError(fmt::format("state store: {}", sqlite3_errmsg(db)));
     }
   }
   ~Statement() { sqlite3_finalize(statement_); }
@@ -51,7 +51,7 @@ class Statement {
     int code = sqlite3_step(statement_);
     if (code == SQLITE_ROW) return true;
     if (code == SQLITE_DONE) return false;
-    throw std::runtime_error(fmt::format("state store: {}", sqlite3_errmsg(db_)));
+    throw StoreError(fmt::format("state store: {}", sqlite3_errmsg(db_)));
   }
   std::string Text(int column) {
     const unsigned char* text = sqlite3_column_text(statement_, column);
@@ -130,13 +130,17 @@ std::string NewRunId(const std::string& pipeline) {
 
 Store::Store(const fs::path& project_root) {
   fs::path folder = project_root / ".sqlflow";
-  fs::create_directories(folder);
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error)
+    throw StoreError(
+        fmt::format("cannot create the state store folder {}: {}", folder.string(), error.message()));
   fs::path file = folder / "state.db";
   if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error(fmt::format("cannot open the state store {}: {}", file.string(), message));
+    throw StoreError(fmt::format("cannot open the state store {}: {}", file.string(), message));
   }
   sqlite3_busy_timeout(db_, 5000);
   Execute("PRAGMA journal_mode=WAL");
@@ -193,7 +197,7 @@ void Store::Execute(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error("state store: " + message);
+    throw StoreError("state store: " + message);
   }
 }
 

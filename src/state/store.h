@@ -9,9 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+
 struct sqlite3;
 
 namespace sqlflow::state {
+
+// The state store cannot be opened, read or written (SF-STATE-002): SQLite's message follows.
+class StoreError : public common::Error {
+ public:
+  explicit StoreError(const std::string& message) : common::Error("SF-STATE-002", message) {}
+};
 
 struct RunRecord {
   std::string run_id;
@@ -68,7 +76,7 @@ struct SchemaSnapshot {
 // Thread-safe: the executor's workers report through one Store.
 class Store {
  public:
-  // Opens (creating) <project_root>/.sqlflow/state.db. Throws std::runtime_error.
+  // Opens (creating) <project_root>/.sqlflow/state.db. Throws StoreError (SF-STATE-002).
   explicit Store(const std::filesystem::path& project_root);
   // Whether a project has recorded any state (reading commands do not create it).
   static bool Exists(const std::filesystem::path& project_root);

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 #include "util/strings.h"
 
 namespace sqlflow::udf {
@@ -52,7 +52,7 @@ PythonRuntime& LoadPythonRuntime() {
     }
     runtime = factory(&failure);
   });
-  if (!runtime) throw lang::UsageError("SF-UDF-001", failure, kInstallHint);
+  if (!runtime) throw common::UsageError("SF-UDF-001", failure, kInstallHint);
   return *runtime;
 }
 
@@ -63,7 +63,9 @@ bool HasPythonUdfs(const fs::path& project_root) {
   for (auto it = fs::recursive_directory_iterator(folder, error); it != fs::recursive_directory_iterator();
        it.increment(error)) {
     if (error) return false;
-    if (it->is_regular_file() && it->path().extension() == ".py" && it->path().filename() != "__init__.py") {
+    std::error_code unreadable;  // a broken link or a link loop is no UDF file
+    if (it->is_regular_file(unreadable) && it->path().extension() == ".py" &&
+        it->path().filename() != "__init__.py") {
       return true;
     }
   }
@@ -83,7 +85,8 @@ std::set<std::string> ScanUdfNames(const fs::path& project_root) {
   };
   for (auto it = fs::recursive_directory_iterator(folder, error);
        !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (!it->is_regular_file() || it->path().extension() != ".py") continue;
+    std::error_code unreadable;
+    if (!it->is_regular_file(unreadable) || it->path().extension() != ".py") continue;
     std::ifstream in(it->path());
     std::string line;
     while (std::getline(in, line)) {

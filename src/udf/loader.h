@@ -10,7 +10,7 @@
 
 namespace sqlflow::udf {
 
-// The process's Python runtime, started on the first call. Throws lang::UsageError (SF-UDF-001)
+// The process's Python runtime, started on the first call. Throws common::UsageError (SF-UDF-001)
 // saying what to install when the plugin or Python cannot be loaded.
 PythonRuntime& LoadPythonRuntime();
 

@@ -3,17 +3,18 @@
 #include <stdlib.h>
 
 #include <cerrno>
-#include <cstring>
-#include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace sqlflow::util {
 
 TempDir::TempDir(std::string_view prefix) {
   std::string pattern = (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
   if (!::mkdtemp(pattern.data())) {
-    throw std::runtime_error("cannot create a temporary folder in " +
-                             std::filesystem::temp_directory_path().string() + ": " + std::strerror(errno));
+    // A file-system error like any other: SF-RUN-002 in a step, SF-IO-001 outside one.
+    throw std::filesystem::filesystem_error("cannot create a temporary folder",
+                                            std::filesystem::temp_directory_path(),
+                                            std::error_code(errno, std::generic_category()));
   }
   path_ = pattern;
 }

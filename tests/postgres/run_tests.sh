@@ -489,6 +489,29 @@ ok
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Transience is PostgreSQL's SQLSTATE: a unique violation (23505) fails the same way every time, so
+# --retries does not repeat it (a stopped server is retried: server_restart_with_retries_recovers).
+if begin unique_violation_is_not_retried; then
+pgrun <<'SQL'
+CREATE TABLE ex_unique (id int PRIMARY KEY, name text);
+INSERT INTO ex_unique VALUES (1, 'one');
+SQL
+new_project export_unique
+pipeline u <<'EOF'
+CREATE TABLE src AS SELECT * FROM (VALUES (1, 'again'), (2, 'two')) v(id, name);
+EXPORT src TO 'public.ex_unique' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "append"};
+EOF
+sf pipeline run u --retries 2 --retry-delay 0.1
+expect_rc 1 "an append that violates the primary key"
+expect_msg "duplicate key value violates unique constraint"
+expect_msg "SF-CONN-001"
+expect_no_msg "retrying"
+expect_no_msg "retries)"
+same_text "$(pg_rows ex_unique)" "the table after the failed append" <<< "1,one"
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
 if begin export_merge_upsert_counts; then
 pgrun <<'SQL'
 CREATE TABLE ex_merge (id int, name text, score int);
@@ -915,6 +938,58 @@ EOF
 sf pipeline run nocursor
 expect_rc 2 "incremental without cursor_field"
 expect_msg 'incremental sync needs a "cursor_field"'
+ok
+fi
+
+# Two LOADs of one incremental source in one run read the same rows (the watermark is read once
+# per run), and the source's name is one whatever its case: no rows lost, none doubled.
+if begin incremental_source_loaded_twice_and_named_in_another_case; then
+pgrun <<'SQL'
+DROP TABLE IF EXISTS ticks2;
+CREATE TABLE ticks2 (id int, at timestamp);
+INSERT INTO ticks2 SELECT g, TIMESTAMP '2024-01-01' + g * interval '1 hour' FROM generate_series(1, 5) g;
+SQL
+new_project incremental_twice persistent
+pipeline twice <<'EOF'
+SOURCE Src FROM "pg" OPTIONS {"table": "ticks2", "sync_mode": "incremental", "cursor_field": "at"};
+LOAD a FROM src MODE APPEND;
+LOAD b FROM SRC MODE APPEND;
+EXPORT SELECT (SELECT count(*) FROM a) || '/' || (SELECT count(DISTINCT id) FROM a) || ' ' ||
+              (SELECT count(*) FROM b) || '/' || (SELECT count(DISTINCT id) FROM b) AS n
+  TO 'out/n.csv' TYPE CSV OPTIONS {"header": false};
+EOF
+run_ok twice
+same "$P/out/n.csv" <<< "5/5 5/5"
+pgrun <<'SQL'
+INSERT INTO ticks2 SELECT g, TIMESTAMP '2024-01-01' + g * interval '1 hour' FROM generate_series(6, 8) g;
+SQL
+run_ok twice
+same "$P/out/n.csv" <<< "8/8 8/8"
+run_ok twice
+same "$P/out/n.csv" <<< "8/8 8/8"
+ok
+fi
+
+# A REPLACE load into a three-part name (an attached database) stages in that catalog and replaces
+# the table there, not a table of the same name in the default catalog.
+if begin replace_into_an_attached_catalog; then
+pgrun <<'SQL'
+DROP TABLE IF EXISTS three;
+CREATE TABLE three AS SELECT g AS id FROM generate_series(1, 4) g;
+SQL
+new_project three_part persistent
+pipeline three <<'EOF'
+ATTACH 'data/other.duckdb' AS o;
+SOURCE s FROM "pg" OPTIONS {"table": "three"};
+LOAD o.main.t FROM s;
+LOAD o.main.t FROM s;
+EXPORT SELECT (SELECT count(*) FROM o.main.t) || ' ' ||
+              (SELECT count(*) FROM duckdb_tables() WHERE database_name = 'main' AND table_name = 't') || ' ' ||
+              (SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__sqlflow%') AS n
+  TO 'out/n.csv' TYPE CSV OPTIONS {"header": false};
+EOF
+run_ok three
+same "$P/out/n.csv" <<< "4 0 0"
 ok
 fi
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace sqlflow::app {
 namespace {
@@ -58,7 +58,7 @@ TEST(ParseVariablesTest, MalformedJsonIsAUsageError) {
   try {
     ParseVariables(R"({"a": })");
     FAIL() << "expected UsageError";
-  } catch (const lang::UsageError& error) {
+  } catch (const common::UsageError& error) {
     EXPECT_EQ(error.code(), "SF-CLI-001");
     EXPECT_NE(std::string(error.what()).find("not a valid JSON object"), std::string::npos);
     EXPECT_FALSE(error.hint().empty());
@@ -69,15 +69,15 @@ TEST(ParseVariablesTest, PairWithoutEqualsIsAUsageError) {
   try {
     ParseVariables("env=prod,novalue");
     FAIL() << "expected UsageError";
-  } catch (const lang::UsageError& error) {
+  } catch (const common::UsageError& error) {
     EXPECT_EQ(error.code(), "SF-CLI-001");
     EXPECT_NE(std::string(error.what()).find("novalue"), std::string::npos);
   }
 }
 
 TEST(ParseVariablesTest, EmptyKeyIsAUsageError) {
-  EXPECT_THROW(ParseVariables("=x"), lang::UsageError);
-  EXPECT_THROW(ParseVariables("[1, 2]"), lang::UsageError);
+  EXPECT_THROW(ParseVariables("=x"), common::UsageError);
+  EXPECT_THROW(ParseVariables("[1, 2]"), common::UsageError);
 }
 
 TEST(ContextTest, DatabaseOptionsFollowTheProfile) {

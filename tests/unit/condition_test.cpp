@@ -13,15 +13,15 @@ class ConditionTest : public ::testing::Test {
  protected:
   // Evaluates `text` as a whole file, so a token at offset i is at column i + 1.
   bool Eval(const std::string& text) {
-    auto file = std::make_shared<const SourceFile>("p.sf", text);
-    return EvaluateCondition(text, Location{file, 0}, Lookup());
+    auto file = std::make_shared<const common::SourceFile>("p.sf", text);
+    return EvaluateCondition(text, common::Location{file, 0}, Lookup());
   }
 
   // The single diagnostic `text` must raise.
-  Diagnostic Error(const std::string& text) {
+  common::Diagnostic Error(const std::string& text) {
     try {
       Eval(text);
-    } catch (const SqlflowError& error) {
+    } catch (const common::SqlflowError& error) {
       EXPECT_EQ(error.diagnostics().size(), 1u);
       return error.diagnostics().front();
     }
@@ -202,7 +202,7 @@ TEST_F(ConditionTest, QuotedStringsInterpolateAsText) {
 
 TEST_F(ConditionTest, UndefinedVariableReportsCodeAndColumn) {
   vars_["env"] = Value::Text("prod");
-  Diagnostic d = Error("${env} == 'prod' AND ${missing} == 1");
+  common::Diagnostic d = Error("${env} == 'prod' AND ${missing} == 1");
   EXPECT_EQ(d.code, "SF-VAR-001");
   EXPECT_EQ(d.message, "undefined variable 'missing'");
   EXPECT_EQ(d.location.column(), 22);
@@ -212,13 +212,13 @@ TEST_F(ConditionTest, UndefinedVariableReportsCodeAndColumn) {
 }
 
 TEST_F(ConditionTest, UndefinedVariableReportedEvenWhenShortCircuitWouldSkipIt) {
-  Diagnostic d = Error("true OR ${typo}");
+  common::Diagnostic d = Error("true OR ${typo}");
   EXPECT_EQ(d.code, "SF-VAR-001");
   EXPECT_EQ(d.location.column(), 9);
 }
 
 TEST_F(ConditionTest, UndefinedVariableInsideStringPointsAtDollar) {
-  Diagnostic d = Error("'db_${env}' == 'x'");
+  common::Diagnostic d = Error("'db_${env}' == 'x'");
   EXPECT_EQ(d.code, "SF-VAR-001");
   EXPECT_EQ(d.location.column(), 5);
 }
@@ -226,14 +226,14 @@ TEST_F(ConditionTest, UndefinedVariableInsideStringPointsAtDollar) {
 TEST_F(ConditionTest, LocationsAreRelativeToStart) {
   // The condition sits on line 2 of a file, after "IF ".
   std::string source = "SET a = 1;\nIF ${x} == 1 THEN";
-  auto file = std::make_shared<const SourceFile>("p.sf", source);
+  auto file = std::make_shared<const common::SourceFile>("p.sf", source);
   std::string_view condition = std::string_view(source).substr(14, 9);
   ASSERT_EQ(condition, "${x} == 1");
   try {
-    EvaluateCondition(condition, Location{file, 14}, Lookup());
+    EvaluateCondition(condition, common::Location{file, 14}, Lookup());
     FAIL() << "expected an error";
-  } catch (const SqlflowError& error) {
-    const Diagnostic& d = error.diagnostics().front();
+  } catch (const common::SqlflowError& error) {
+    const common::Diagnostic& d = error.diagnostics().front();
     EXPECT_EQ(d.code, "SF-VAR-001");
     EXPECT_EQ(d.location.line(), 2);
     EXPECT_EQ(d.location.column(), 4);
@@ -244,7 +244,7 @@ TEST_F(ConditionTest, LocationsAreRelativeToStart) {
 
 TEST_F(ConditionTest, NonBooleanLoneOperandIsAnError) {
   vars_["count"] = Value::Number("3");
-  Diagnostic d = Error("true AND ${count}");
+  common::Diagnostic d = Error("true AND ${count}");
   EXPECT_EQ(d.code, "SF-COND-003");
   EXPECT_EQ(d.message, "condition value '3' is not a boolean");
   EXPECT_EQ(d.location.column(), 10);
@@ -259,7 +259,7 @@ TEST_F(ConditionTest, NonBooleanBarewordAndNullAreErrors) {
 }
 
 TEST_F(ConditionTest, FunctionCallIsAnError) {
-  Diagnostic d = Error("foo(1)");
+  common::Diagnostic d = Error("foo(1)");
   EXPECT_EQ(d.code, "SF-COND-002");
   EXPECT_EQ(d.message, "unexpected '(' in condition: function calls are not allowed");
   EXPECT_EQ(d.location.column(), 4);
@@ -267,12 +267,12 @@ TEST_F(ConditionTest, FunctionCallIsAnError) {
 }
 
 TEST_F(ConditionTest, MethodCallAndAttributeAccessAreErrors) {
-  Diagnostic call = Error("a.b(1) == 2");
+  common::Diagnostic call = Error("a.b(1) == 2");
   EXPECT_EQ(call.code, "SF-COND-002");
   EXPECT_EQ(call.message, "unexpected '(' in condition: method calls are not allowed");
   EXPECT_EQ(call.location.column(), 4);
   vars_["x"] = Value::Text("v");
-  Diagnostic attribute = Error("${x}.upper == 'V'");
+  common::Diagnostic attribute = Error("${x}.upper == 'V'");
   EXPECT_EQ(attribute.code, "SF-COND-002");
   EXPECT_EQ(attribute.message, "unexpected '.' in condition: attribute access is not allowed");
   EXPECT_EQ(attribute.location.column(), 5);
@@ -280,7 +280,7 @@ TEST_F(ConditionTest, MethodCallAndAttributeAccessAreErrors) {
 
 TEST_F(ConditionTest, ArithmeticIsAnError) {
   vars_["x"] = Value::Number("1");
-  Diagnostic plus = Error("${x} + 1 == 2");
+  common::Diagnostic plus = Error("${x} + 1 == 2");
   EXPECT_EQ(plus.code, "SF-COND-002");
   EXPECT_EQ(plus.message, "unexpected '+' in condition: arithmetic is not allowed");
   EXPECT_EQ(plus.location.column(), 6);
@@ -292,7 +292,7 @@ TEST_F(ConditionTest, ArithmeticIsAnError) {
 }
 
 TEST_F(ConditionTest, EmptyConditionIsAnError) {
-  Diagnostic d = Error("");
+  common::Diagnostic d = Error("");
   EXPECT_EQ(d.code, "SF-COND-001");
   EXPECT_EQ(d.message, "empty condition");
   EXPECT_EQ(d.location.column(), 1);
@@ -300,11 +300,11 @@ TEST_F(ConditionTest, EmptyConditionIsAnError) {
 }
 
 TEST_F(ConditionTest, UnbalancedParenthesesAreErrors) {
-  Diagnostic unclosed = Error("true AND (false OR true");
+  common::Diagnostic unclosed = Error("true AND (false OR true");
   EXPECT_EQ(unclosed.code, "SF-COND-001");
   EXPECT_EQ(unclosed.message, "unclosed '(' in condition");
   EXPECT_EQ(unclosed.location.column(), 10);
-  Diagnostic extra = Error("(true)) OR false");
+  common::Diagnostic extra = Error("(true)) OR false");
   EXPECT_EQ(extra.code, "SF-COND-001");
   EXPECT_EQ(extra.message, "unexpected ')' in condition: no matching '('");
   EXPECT_EQ(extra.location.column(), 7);
@@ -312,17 +312,17 @@ TEST_F(ConditionTest, UnbalancedParenthesesAreErrors) {
 }
 
 TEST_F(ConditionTest, TrailingTokensAreErrors) {
-  Diagnostic d = Error("${a|x} == us east");
+  common::Diagnostic d = Error("${a|x} == us east");
   EXPECT_EQ(d.code, "SF-COND-001");
   EXPECT_EQ(d.message, "unexpected 'east' in condition");
   EXPECT_EQ(d.location.column(), 14);
-  Diagnostic typo = Error("true ANDD false");
+  common::Diagnostic typo = Error("true ANDD false");
   EXPECT_EQ(typo.location.column(), 6);
   EXPECT_EQ(typo.hint, "did you mean 'AND'?");
 }
 
 TEST_F(ConditionTest, CStyleOperatorsAreErrorsWithHints) {
-  Diagnostic d = Error("true && false");
+  common::Diagnostic d = Error("true && false");
   EXPECT_EQ(d.code, "SF-COND-001");
   EXPECT_EQ(d.location.column(), 6);
   EXPECT_EQ(d.hint, "write AND");
@@ -330,18 +330,18 @@ TEST_F(ConditionTest, CStyleOperatorsAreErrorsWithHints) {
 }
 
 TEST_F(ConditionTest, UnterminatedStringAndReferenceAreErrors) {
-  Diagnostic string = Error("${a|x} == 'prod");
+  common::Diagnostic string = Error("${a|x} == 'prod");
   EXPECT_EQ(string.code, "SF-COND-001");
   EXPECT_EQ(string.location.column(), 11);
   EXPECT_NE(string.message.find("unterminated string"), std::string::npos);
-  Diagnostic reference = Error("true AND ${flag == 1");
+  common::Diagnostic reference = Error("true AND ${flag == 1");
   EXPECT_EQ(reference.code, "SF-COND-001");
   EXPECT_EQ(reference.location.column(), 10);
   EXPECT_EQ(Error("${} == 1").code, "SF-COND-001");
 }
 
 TEST_F(ConditionTest, ChainedComparisonIsAnError) {
-  Diagnostic d = Error("1 < 2 < 3");
+  common::Diagnostic d = Error("1 < 2 < 3");
   EXPECT_EQ(d.code, "SF-COND-001");
   EXPECT_EQ(d.location.column(), 7);
   EXPECT_NE(d.message.find("chained comparisons"), std::string::npos);
@@ -349,11 +349,11 @@ TEST_F(ConditionTest, ChainedComparisonIsAnError) {
 }
 
 TEST_F(ConditionTest, MissingOperandIsAnError) {
-  Diagnostic d = Error("${a|x} ==");
+  common::Diagnostic d = Error("${a|x} ==");
   EXPECT_EQ(d.code, "SF-COND-001");
   EXPECT_EQ(d.message, "expected a value after '==', found end of condition");
   EXPECT_EQ(d.location.column(), 10);
-  Diagnostic after_and = Error("true AND OR false");
+  common::Diagnostic after_and = Error("true AND OR false");
   EXPECT_EQ(after_and.message, "expected a value after 'AND', found 'OR'");
   EXPECT_EQ(after_and.location.column(), 10);
   EXPECT_EQ(Error("== 1").location.column(), 1);
@@ -361,7 +361,7 @@ TEST_F(ConditionTest, MissingOperandIsAnError) {
 
 TEST_F(ConditionTest, OrderingBooleansOrNullIsAnError) {
   vars_["flag"] = Value::Bool(true);
-  Diagnostic d = Error("${flag} > false");
+  common::Diagnostic d = Error("${flag} > false");
   EXPECT_EQ(d.code, "SF-COND-004");
   EXPECT_EQ(d.location.column(), 9);
   EXPECT_EQ(Error("null < 1").code, "SF-COND-004");
@@ -371,7 +371,7 @@ TEST_F(ConditionTest, MessageIsTheExceptionText) {
   try {
     Eval("foo(1)");
     FAIL() << "expected an error";
-  } catch (const SqlflowError& error) {
+  } catch (const common::SqlflowError& error) {
     EXPECT_STREQ(error.what(), "unexpected '(' in condition: function calls are not allowed");
   }
 }

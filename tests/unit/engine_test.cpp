@@ -8,29 +8,15 @@
 
 #include "engine/duckdb.h"
 #include "engine/sql.h"
+#include "util/temp_dir.h"
 
 namespace sqlflow::engine {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("sqlflow_engine_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code error;
-    fs::remove_all(path_, error);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+struct TempDir : util::TempDir {
+  TempDir() : util::TempDir("sqlflow-engine-test") {}
 };
 
 DatabaseOptions At(const fs::path& path) {

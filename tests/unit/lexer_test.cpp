@@ -15,7 +15,7 @@ class LexerTest : public ::testing::Test {
  protected:
   // Tokenizes `text`; the SourceFile is kept alive so token views stay valid.
   LexResult Lex(const std::string& text) {
-    file_ = std::make_shared<const SourceFile>("p.sf", text);
+    file_ = std::make_shared<const common::SourceFile>("p.sf", text);
     return Tokenize(file_);
   }
 
@@ -35,7 +35,7 @@ class LexerTest : public ::testing::Test {
     return out;
   }
 
-  std::shared_ptr<const SourceFile> file_;
+  std::shared_ptr<const common::SourceFile> file_;
 };
 
 TEST_F(LexerTest, WordsNumbersAndPunctuationWithOffsets) {
@@ -206,7 +206,7 @@ TEST_F(LexerTest, JsonStringWithBackslashEscapedQuote) {
 TEST_F(LexerTest, UnterminatedStringReportsItsStart) {
   LexResult result = Lex("SELECT 1;\n\n  SELECT 'abc\n;");
   ASSERT_EQ(result.diagnostics.size(), 1u);
-  const Diagnostic& d = result.diagnostics[0];
+  const common::Diagnostic& d = result.diagnostics[0];
   EXPECT_EQ(d.code, "SF-LEX-001");
   EXPECT_NE(d.message.find("unterminated string"), std::string::npos);
   EXPECT_EQ(d.location.line(), 3);

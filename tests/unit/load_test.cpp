@@ -15,29 +15,15 @@
 
 #include "engine/duckdb.h"
 #include "engine/schema.h"
+#include "util/temp_dir.h"
 
 namespace sqlflow::engine {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("sqlflow_load_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+struct ScratchDir : util::TempDir {
+  ScratchDir() : util::TempDir("sqlflow-load-test") {}
 };
 
 // Every row of a query, its values joined with '|', NULL spelled NULL.

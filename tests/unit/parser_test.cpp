@@ -14,7 +14,7 @@ using Kind = Statement::Kind;
 class ParserTest : public ::testing::Test {
  protected:
   ParseResult ParseText(const std::string& text) {
-    file_ = std::make_shared<const SourceFile>("p.sf", text);
+    file_ = std::make_shared<const common::SourceFile>("p.sf", text);
     return Parse(file_);
   }
 
@@ -33,13 +33,13 @@ class ParserTest : public ::testing::Test {
   }
 
   // The single diagnostic `text` must raise.
-  Diagnostic Error(const std::string& text) {
+  common::Diagnostic Error(const std::string& text) {
     ParseResult result = ParseText(text);
     EXPECT_EQ(result.diagnostics.size(), 1u) << text;
-    return result.diagnostics.empty() ? Diagnostic{} : result.diagnostics[0];
+    return result.diagnostics.empty() ? common::Diagnostic{} : result.diagnostics[0];
   }
 
-  std::shared_ptr<const SourceFile> file_;
+  std::shared_ptr<const common::SourceFile> file_;
 };
 
 // --- SOURCE -------------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ TEST_F(ParserTest, SourceFromConnectorWithoutOptions) {
 }
 
 TEST_F(ParserTest, SourceWithoutTypeOrFromIsAnError) {
-  Diagnostic d = Error("SOURCE s PARAMS {};");
+  common::Diagnostic d = Error("SOURCE s PARAMS {};");
   EXPECT_EQ(d.code, "SF-PARSE-002");
   EXPECT_EQ(d.location.column(), 10);
 }
@@ -153,14 +153,14 @@ TEST_F(ParserTest, LoadModeMergeKeysLegacySpelling) {
 }
 
 TEST_F(ParserTest, UnknownModeIsAnErrorAtTheModeWord) {
-  Diagnostic d = Error("LOAD t FROM s MODE SIDEWAYS;");
+  common::Diagnostic d = Error("LOAD t FROM s MODE SIDEWAYS;");
   EXPECT_EQ(d.code, "SF-PARSE-006");
   EXPECT_EQ(d.location.column(), 20);
   EXPECT_NE(d.message.find("SIDEWAYS"), std::string::npos);
 }
 
 TEST_F(ParserTest, MergeWithoutKeysIsAnError) {
-  Diagnostic d = Error("LOAD t FROM s MODE MERGE;");
+  common::Diagnostic d = Error("LOAD t FROM s MODE MERGE;");
   EXPECT_EQ(d.code, "SF-PARSE-007");
   EXPECT_EQ(d.location.column(), 25);
 }
@@ -245,7 +245,7 @@ TEST_F(ParserTest, CreateTableWithColumnListIsPlainSql) {
 }
 
 TEST_F(ParserTest, CreateTableWithoutQueryIsAnError) {
-  Diagnostic d = Error("CREATE TABLE t AS ;");
+  common::Diagnostic d = Error("CREATE TABLE t AS ;");
   EXPECT_EQ(d.code, "SF-PARSE-008");
   EXPECT_EQ(d.location.column(), 19);
 }
@@ -296,13 +296,13 @@ TEST_F(ParserTest, ExportIgnoresToInsideParentheses) {
 }
 
 TEST_F(ParserTest, ExportWithoutDestinationIsAnError) {
-  Diagnostic d = Error("EXPORT SELECT 1 TYPE CSV;");
+  common::Diagnostic d = Error("EXPORT SELECT 1 TYPE CSV;");
   EXPECT_EQ(d.code, "SF-PARSE-009");
   EXPECT_EQ(d.location.line(), 1);
 }
 
 TEST_F(ParserTest, ExportWithoutTypeIsAnError) {
-  Diagnostic d = Error("EXPORT t TO 'o.csv';");
+  common::Diagnostic d = Error("EXPORT t TO 'o.csv';");
   EXPECT_EQ(d.code, "SF-PARSE-002");
   EXPECT_EQ(d.location.column(), 20);
 }
@@ -333,7 +333,7 @@ TEST_F(ParserTest, SetValuesKeepTheirSpelling) {
 }
 
 TEST_F(ParserTest, SetBarewordValueIsAnError) {
-  Diagnostic d = Error("SET env = prod;");
+  common::Diagnostic d = Error("SET env = prod;");
   EXPECT_EQ(d.code, "SF-PARSE-012");
   EXPECT_EQ(d.location.column(), 11);
   EXPECT_NE(d.hint.find("SET env = 'prod';"), std::string::npos);
@@ -357,7 +357,7 @@ TEST_F(ParserTest, IncludeWithAlias) {
 }
 
 TEST_F(ParserTest, IncludeNeedsQuotedPath) {
-  Diagnostic d = Error("INCLUDE common.sf;");
+  common::Diagnostic d = Error("INCLUDE common.sf;");
   EXPECT_EQ(d.code, "SF-PARSE-003");
   EXPECT_EQ(d.location.column(), 9);
 }
@@ -435,7 +435,7 @@ TEST_F(ParserTest, IfWithoutEndIfIsAnError) {
 }
 
 TEST_F(ParserTest, ElseWithoutIfIsAnError) {
-  Diagnostic d = Error("SELECT 1;\nEND IF;");
+  common::Diagnostic d = Error("SELECT 1;\nEND IF;");
   EXPECT_EQ(d.code, "SF-PARSE-010");
   EXPECT_EQ(d.location.line(), 2);
   EXPECT_NE(d.message.find("END IF"), std::string::npos);
@@ -500,13 +500,13 @@ TEST_F(ParserTest, LexerAndParserErrorsComeInFileOrder) {
 }
 
 TEST_F(ParserTest, MisspelledDirectiveSuggestsTheKeyword) {
-  Diagnostic d = Error("SOURCEE s TYPE CSV PARAMS {\"path\": \"a.csv\"};");
+  common::Diagnostic d = Error("SOURCEE s TYPE CSV PARAMS {\"path\": \"a.csv\"};");
   EXPECT_EQ(d.code, "SF-PARSE-011");
   EXPECT_NE(d.message.find("SOURCEE"), std::string::npos);
   EXPECT_NE(d.hint.find("SOURCE"), std::string::npos);
   EXPECT_EQ(d.location.column(), 1);
 
-  Diagnostic e = Error("\n  EXPROT t TO 'x.csv' TYPE CSV;");
+  common::Diagnostic e = Error("\n  EXPROT t TO 'x.csv' TYPE CSV;");
   EXPECT_EQ(e.code, "SF-PARSE-011");
   EXPECT_NE(e.hint.find("EXPORT"), std::string::npos);
   EXPECT_EQ(e.location.line(), 2);
@@ -514,26 +514,26 @@ TEST_F(ParserTest, MisspelledDirectiveSuggestsTheKeyword) {
 }
 
 TEST_F(ParserTest, MissingSemicolonAtEndOfFile) {
-  Diagnostic d = Error("LOAD t FROM s");
+  common::Diagnostic d = Error("LOAD t FROM s");
   EXPECT_EQ(d.code, "SF-PARSE-001");
   EXPECT_EQ(d.location.column(), 14);
 }
 
 TEST_F(ParserTest, ParseOrThrowCarriesEveryDiagnostic) {
-  auto file = std::make_shared<const SourceFile>("p.sf", "LOAD t FROM s MODE X;\nSET a = b;");
+  auto file = std::make_shared<const common::SourceFile>("p.sf", "LOAD t FROM s MODE X;\nSET a = b;");
   try {
     ParseOrThrow(file);
-    FAIL() << "expected SqlflowError";
-  } catch (const SqlflowError& error) {
+    FAIL() << "expected common::SqlflowError";
+  } catch (const common::SqlflowError& error) {
     ASSERT_EQ(error.diagnostics().size(), 2u);
     EXPECT_EQ(error.diagnostics()[1].location.ToString(), "p.sf:2:9");
   }
-  auto good = std::make_shared<const SourceFile>("q.sf", "SELECT 1;");
+  auto good = std::make_shared<const common::SourceFile>("q.sf", "SELECT 1;");
   EXPECT_EQ(ParseOrThrow(good).size(), 1u);
 }
 
 TEST_F(ParserTest, FormattedDiagnosticHasCaretUnderColumn) {
-  Diagnostic d = Error("LOAD t FROM s MODE SIDEWAYS;");
+  common::Diagnostic d = Error("LOAD t FROM s MODE SIDEWAYS;");
   std::string text = FormatDiagnostic(d);
   EXPECT_NE(text.find("p.sf:1:20: error[SF-PARSE-006]"), std::string::npos) << text;
   EXPECT_NE(text.find("1 | LOAD t FROM s MODE SIDEWAYS;"), std::string::npos) << text;

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 #include "plan/plan.h"
 
 namespace sqlflow::plan {
@@ -43,10 +43,10 @@ class PlannerTest : public ::testing::Test {
   Plan Build(const std::string& text) { return BuildPlan(Write("p.sf", text), options_); }
 
   // The diagnostics a pipeline must fail with.
-  std::vector<lang::Diagnostic> Errors(const std::string& text) {
+  std::vector<common::Diagnostic> Errors(const std::string& text) {
     try {
       Build(text);
-    } catch (const lang::SqlflowError& error) {
+    } catch (const common::SqlflowError& error) {
       return error.diagnostics();
     }
     ADD_FAILURE() << "no error for pipeline:\n" << text;
@@ -54,13 +54,13 @@ class PlannerTest : public ::testing::Test {
   }
 
   // The single diagnostic with `code`.
-  lang::Diagnostic ErrorWithCode(const std::string& text, const std::string& code) {
+  common::Diagnostic ErrorWithCode(const std::string& text, const std::string& code) {
     auto diagnostics = Errors(text);
     for (const auto& d : diagnostics) {
       if (d.code == code) return d;
     }
     std::string all;
-    for (const auto& d : diagnostics) all += lang::FormatDiagnostic(d);
+    for (const auto& d : diagnostics) all += common::FormatDiagnostic(d);
     ADD_FAILURE() << "no " << code << " among:\n" << all;
     return {};
   }
@@ -219,7 +219,7 @@ TEST_F(PlannerTest, CteNamesAreNotTables) {
 }
 
 TEST_F(PlannerTest, DependencyCycleIsReportedAsAChain) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "CREATE TABLE a AS SELECT * FROM b;\n"
       "CREATE TABLE b AS SELECT * FROM a;\n",
       "SF-PLAN-044");
@@ -288,12 +288,12 @@ TEST_F(PlannerTest, SourceFromProfileConnectorMergesOptions) {
 
 TEST_F(PlannerTest, UnknownProfileConnectorSuggestsClosest) {
   options_.connectors["warehouse"] = ConnectorDefinition{"csv", {{"path", "a.csv"}}};
-  lang::Diagnostic d = ErrorWithCode("SOURCE s FROM \"warehose\";\n", "SF-PLAN-024");
+  common::Diagnostic d = ErrorWithCode("SOURCE s FROM \"warehose\";\n", "SF-PLAN-024");
   EXPECT_EQ(d.hint, "did you mean 'warehouse'?");
 }
 
 TEST_F(PlannerTest, DuplicateSourceNameIsAnError) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\"};\n"
       "SOURCE S TYPE CSV PARAMS {\"path\": \"b.csv\"};\n",
       "SF-PLAN-026");
@@ -303,7 +303,7 @@ TEST_F(PlannerTest, DuplicateSourceNameIsAnError) {
 // --- validation ---------------------------------------------------------------------------------
 
 TEST_F(PlannerTest, UnknownTableSuggestsClosestName) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "CREATE TABLE customers AS SELECT 1 AS x;\n"
       "CREATE TABLE r AS SELECT * FROM custmers;\n",
       "SF-PLAN-041");
@@ -322,12 +322,12 @@ TEST_F(PlannerTest, TableExistsCallbackIsHonoured) {
   Plan plan = Build("CREATE TABLE r AS SELECT * FROM main.Existing;\n");
   EXPECT_TRUE(plan.steps[0].depends_on.empty());
   EXPECT_EQ(asked, (std::vector<std::string>{"existing"}));
-  lang::Diagnostic d = ErrorWithCode("CREATE TABLE r AS SELECT * FROM missing;\n", "SF-PLAN-041");
+  common::Diagnostic d = ErrorWithCode("CREATE TABLE r AS SELECT * FROM missing;\n", "SF-PLAN-041");
   EXPECT_NE(d.message.find("missing"), std::string::npos);
 }
 
 TEST_F(PlannerTest, DuplicatePlainCreateIsAnError) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "CREATE TABLE t AS SELECT 1 AS x;\n"
       "CREATE TABLE t AS SELECT 2 AS x;\n",
       "SF-PLAN-042");
@@ -337,7 +337,7 @@ TEST_F(PlannerTest, DuplicatePlainCreateIsAnError) {
 }
 
 TEST_F(PlannerTest, CreateTableOfALoadedTableIsAnError) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\"};\n"
       "LOAD t FROM s;\n"
       "CREATE TABLE t AS SELECT 1 AS x;\n",
@@ -346,7 +346,7 @@ TEST_F(PlannerTest, CreateTableOfALoadedTableIsAnError) {
 }
 
 TEST_F(PlannerTest, UnknownSourceSuggestsClosestName) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "SOURCE users TYPE CSV PARAMS {\"path\": \"a.csv\"};\n"
       "LOAD t FROM usres;\n",
       "SF-PLAN-040");
@@ -356,13 +356,13 @@ TEST_F(PlannerTest, UnknownSourceSuggestsClosestName) {
 }
 
 TEST_F(PlannerTest, UnknownConnectorTypeSuggestsClosest) {
-  lang::Diagnostic d = ErrorWithCode("SOURCE s TYPE CVS PARAMS {\"path\": \"a.csv\"};\n", "SF-PLAN-023");
+  common::Diagnostic d = ErrorWithCode("SOURCE s TYPE CVS PARAMS {\"path\": \"a.csv\"};\n", "SF-PLAN-023");
   EXPECT_EQ(d.hint, "did you mean 'CSV'?");
   EXPECT_EQ(d.location.column(), 15);
 }
 
 TEST_F(PlannerTest, UnknownParameterIsLocatedAtItsKey) {
-  lang::Diagnostic d =
+  common::Diagnostic d =
       ErrorWithCode("SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\", \"delimeter\": \";\"};\n", "SF-PLAN-022");
   EXPECT_NE(d.message.find("delimeter"), std::string::npos);
   EXPECT_EQ(d.hint, "did you mean 'delimiter'?");
@@ -370,17 +370,17 @@ TEST_F(PlannerTest, UnknownParameterIsLocatedAtItsKey) {
 }
 
 TEST_F(PlannerTest, InvalidJsonIsAnError) {
-  lang::Diagnostic d = ErrorWithCode("SOURCE s TYPE CSV PARAMS {\"path\": 'a.csv'};\n", "SF-PLAN-021");
+  common::Diagnostic d = ErrorWithCode("SOURCE s TYPE CSV PARAMS {\"path\": 'a.csv'};\n", "SF-PLAN-021");
   EXPECT_EQ(d.location.line(), 1);
 }
 
 TEST_F(PlannerTest, SqlSyntaxErrorInTransform) {
-  lang::Diagnostic d = ErrorWithCode("CREATE TABLE t AS SELEC 1;\n", "SF-PLAN-030");
+  common::Diagnostic d = ErrorWithCode("CREATE TABLE t AS SELEC 1;\n", "SF-PLAN-030");
   EXPECT_EQ(d.location.line(), 1);
 }
 
 TEST_F(PlannerTest, MissingPipelineFileIsAUsageError) {
-  EXPECT_THROW(BuildPlan(dir_ / "nope.sf", options_), lang::UsageError);
+  EXPECT_THROW(BuildPlan(dir_ / "nope.sf", options_), common::UsageError);
 }
 
 TEST_F(PlannerTest, IndependentValidationErrorsAreReportedTogether) {
@@ -390,8 +390,8 @@ TEST_F(PlannerTest, IndependentValidationErrorsAreReportedTogether) {
       "EXPORT SELECT 1 AS x TO 'o.csv' TYPE CSV OPTIONS {\"hedaer\": true};\n");
   std::set<std::string> codes;
   for (const auto& d : diagnostics) codes.insert(d.code);
-  EXPECT_TRUE(codes.count("SF-PLAN-022")) << lang::FormatDiagnostics(diagnostics);
-  EXPECT_TRUE(codes.count("SF-PLAN-041")) << lang::FormatDiagnostics(diagnostics);
+  EXPECT_TRUE(codes.count("SF-PLAN-022")) << common::FormatDiagnostics(diagnostics);
+  EXPECT_TRUE(codes.count("SF-PLAN-041")) << common::FormatDiagnostics(diagnostics);
 }
 
 // --- variables ----------------------------------------------------------------------------------
@@ -473,7 +473,7 @@ TEST_F(PlannerTest, JsonSubstitutionIsTyped) {
 }
 
 TEST_F(PlannerTest, UndefinedVariableListsEveryUse) {
-  lang::Diagnostic d = ErrorWithCode(
+  common::Diagnostic d = ErrorWithCode(
       "CREATE TABLE a AS SELECT '${missing}' AS x;\n"
       "CREATE TABLE b AS SELECT '${missing}' AS x;\n"
       "EXPORT SELECT 1 AS x TO 'out/${missing}.csv' TYPE CSV;\n",
@@ -488,7 +488,7 @@ TEST_F(PlannerTest, UndefinedVariableListsEveryUse) {
 }
 
 TEST_F(PlannerTest, UndefinedVariableInSetIsListedOnce) {
-  lang::Diagnostic d = ErrorWithCode("SET a = '${missing}';\n", "SF-VAR-001");
+  common::Diagnostic d = ErrorWithCode("SET a = '${missing}';\n", "SF-VAR-001");
   EXPECT_EQ(d.location.column(), 10);
   EXPECT_TRUE(d.notes.empty()) << "notes: " << (d.notes.empty() ? "" : d.notes[0]);
 }
@@ -497,7 +497,7 @@ TEST_F(PlannerTest, UndefinedVariableInConditionAndBodyIsOneError) {
   auto diagnostics = Errors(
       "IF ${missing} == 'x' THEN SELECT 1; END IF;\n"
       "CREATE TABLE t AS SELECT '${missing}' AS v;\n");
-  std::vector<lang::Diagnostic> undefined;
+  std::vector<common::Diagnostic> undefined;
   for (const auto& d : diagnostics) {
     if (d.code == "SF-VAR-001") undefined.push_back(d);
   }
@@ -565,7 +565,7 @@ TEST_F(PlannerTest, IncludeCycleIsAnError) {
   try {
     BuildPlan(dir_ / "a.sf", options_);
     FAIL() << "expected an include cycle";
-  } catch (const lang::SqlflowError& error) {
+  } catch (const common::SqlflowError& error) {
     ASSERT_EQ(error.diagnostics().size(), 1u);
     const auto& d = error.diagnostics()[0];
     EXPECT_EQ(d.code, "SF-PLAN-010");
@@ -576,12 +576,12 @@ TEST_F(PlannerTest, IncludeCycleIsAnError) {
 }
 
 TEST_F(PlannerTest, SelfIncludeIsACycle) {
-  lang::Diagnostic d = ErrorWithCode("INCLUDE 'p.sf';\n", "SF-PLAN-010");
+  common::Diagnostic d = ErrorWithCode("INCLUDE 'p.sf';\n", "SF-PLAN-010");
   EXPECT_EQ(d.message, "include cycle: p.sf -> p.sf");
 }
 
 TEST_F(PlannerTest, MissingIncludeIsAnError) {
-  lang::Diagnostic d = ErrorWithCode("SELECT 1;\nINCLUDE 'nope.sf';\n", "SF-PLAN-011");
+  common::Diagnostic d = ErrorWithCode("SELECT 1;\nINCLUDE 'nope.sf';\n", "SF-PLAN-011");
   EXPECT_EQ(d.location.line(), 2);
 }
 

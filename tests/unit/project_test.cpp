@@ -12,8 +12,8 @@ namespace sqlflow::project {
 namespace {
 
 namespace fs = std::filesystem;
-using lang::SqlflowError;
-using lang::UsageError;
+using common::SqlflowError;
+using common::UsageError;
 using lang::Value;
 
 fs::path UniqueTempDir() {
@@ -49,7 +49,7 @@ class ProjectTest : public ::testing::Test {
   }
 
   // The diagnostics of a profile that must fail.
-  std::vector<lang::Diagnostic> Errors(const std::string& yaml) {
+  std::vector<common::Diagnostic> Errors(const std::string& yaml) {
     try {
       Load(yaml);
     } catch (const SqlflowError& e) {
@@ -195,7 +195,7 @@ TEST_F(ProjectTest, SeveralErrorsReportedTogetherInFileOrder) {
   EXPECT_EQ(errors[3].hint, "did you mean 'paths'?");
   EXPECT_EQ(errors[3].location.line(), 8);
   // The formatted report carries every diagnostic.
-  std::string report = lang::FormatDiagnostics(errors);
+  std::string report = common::FormatDiagnostics(errors);
   EXPECT_NE(report.find("4 errors"), std::string::npos);
 }
 
@@ -450,7 +450,7 @@ TEST(FindProjectRoot, NoProjectAnywhere) {
 // .env
 
 std::vector<std::pair<std::string, std::string>> ParseText(const std::string& text) {
-  return ParseDotEnv(lang::SourceFile(".env", text));
+  return ParseDotEnv(common::SourceFile(".env", text));
 }
 
 TEST(DotEnv, ParsesQuotesExportAndComments) {

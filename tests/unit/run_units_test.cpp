@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,29 +16,16 @@
 #include "run/staging_table.h"
 #include "run/step_runner.h"
 #include "state/store.h"
+#include "util/temp_dir.h"
 
 namespace sqlflow::run {
 namespace {
 
 namespace fs = std::filesystem;
 
-class Scratch {
- public:
-  Scratch() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("sqlflow_run_units_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A private folder for one test, removed afterwards.
+struct Scratch : util::TempDir {
+  Scratch() : util::TempDir("sqlflow-run-units") {}
 };
 
 int64_t Count(engine::Connection& connection, const std::string& sql) {

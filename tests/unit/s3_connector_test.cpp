@@ -43,8 +43,8 @@ TEST(S3UriTest, BucketAndKey) {
   EXPECT_EQ(location.bucket, "lake");
   EXPECT_EQ(location.key, "a/b/*.parquet");
   EXPECT_EQ(ParseUri("S3://lake").key, "");
-  EXPECT_THROW(ParseUri("s3:///key"), std::invalid_argument);
-  EXPECT_THROW(ParseUri("https://lake/key"), std::invalid_argument);
+  EXPECT_THROW(ParseUri("s3:///key"), ConnectorError);
+  EXPECT_THROW(ParseUri("https://lake/key"), ConnectorError);
   EXPECT_TRUE(IsS3Uri("s3://x"));
   EXPECT_FALSE(IsS3Uri("s3:/x"));
 }

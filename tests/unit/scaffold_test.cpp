@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 #include "util/strings.h"
 
 namespace sqlflow::project {
@@ -87,7 +87,7 @@ TEST_F(ScaffoldTest, RefusesANonEmptyDirectory) {
   try {
     CreateProject(base_ / "busy", "busy");
     FAIL() << "expected a UsageError";
-  } catch (const lang::UsageError& error) {
+  } catch (const common::UsageError& error) {
     EXPECT_EQ(error.code(), "SF-INIT-001");
     EXPECT_NE(std::string(error.what()).find("not empty"), std::string::npos);
   }
@@ -98,7 +98,7 @@ TEST_F(ScaffoldTest, RefusesANonEmptyDirectory) {
 
 TEST_F(ScaffoldTest, RefusesAFile) {
   std::ofstream(base_ / "plain") << "x";
-  EXPECT_THROW(CreateProject(base_ / "plain", "plain"), lang::UsageError);
+  EXPECT_THROW(CreateProject(base_ / "plain", "plain"), common::UsageError);
 }
 
 TEST_F(ScaffoldTest, RowCounts) {

@@ -36,14 +36,11 @@ std::string QuoteQualified(const std::string& qualified) {
   return util::Join(parts, ".");
 }
 
-std::string ExplainError(const std::string& raw, const std::string& where, bool& transient) {
+std::string ExplainError(const std::string& raw, const std::string& where) {
   std::string message(util::Trim(raw));
-  for (const char* prefix : {"ERROR:  ", "FATAL:  ", "connection to server at "}) {
-    if (util::StartsWith(message, prefix) && std::string(prefix) != "connection to server at ") {
-      message = message.substr(std::string(prefix).size());
-    }
+  for (const char* prefix : {"ERROR:  ", "FATAL:  "}) {
+    if (util::StartsWith(message, prefix)) message = message.substr(std::string(prefix).size());
   }
-  transient = false;
   std::string lower = util::ToLower(message);
   std::string cause;
   if (lower.find("password authentication failed") != std::string::npos ||
@@ -51,12 +48,10 @@ std::string ExplainError(const std::string& raw, const std::string& where, bool&
     cause = "authentication failed: check user and password (password, PGPASSWORD or the profile connector)";
   } else if (lower.find("connection refused") != std::string::npos) {
     cause = "connection refused: is PostgreSQL running on that host and port?";
-    transient = true;
   } else if (lower.find("could not translate host name") != std::string::npos) {
     cause = "unknown host: check host (or PGHOST)";
   } else if (lower.find("timeout expired") != std::string::npos) {
     cause = "connection timed out: check host, port and firewalls, or raise connect_timeout";
-    transient = true;
   } else if (lower.find("database") != std::string::npos &&
              lower.find("does not exist") != std::string::npos) {
     cause = "unknown database: check dbname (or PGDATABASE)";
@@ -66,12 +61,20 @@ std::string ExplainError(const std::string& raw, const std::string& where, bool&
              lower.find("terminating connection") != std::string::npos ||
              lower.find("no connection to the server") != std::string::npos) {
     cause = "the server closed the connection";
-    transient = true;
   }
   // The first line is PostgreSQL's own words; the rest (LINE/HINT) is kept.
   std::string text = fmt::format("PostgreSQL ({}): {}", where, message);
   if (!cause.empty()) text += fmt::format(" [{}]", cause);
   return text;
+}
+
+bool IsTransientSqlState(std::string_view sqlstate) {
+  if (sqlstate.size() != 5) return false;
+  if (sqlstate.substr(0, 2) == "08") return true;  // connection_exception and its subclasses
+  for (std::string_view transient : {"40001", "40P01", "57P01", "57P02", "57P03", "53300"}) {
+    if (sqlstate == transient) return true;
+  }
+  return false;
 }
 
 namespace {
@@ -117,9 +120,11 @@ Client::Client(const nlohmann::json& params) {
   std::string db = PQdb(connection_) ? PQdb(connection_) : "?";
   where_ = fmt::format("{}:{}/{}", host, port, db);
   if (PQstatus(connection_) != CONNECTION_OK) {
+    // libpq keeps no SQLSTATE for a failed connection attempt, so the attempt counts as transient
+    // (the server may be starting, restarting or full) unless it failed for want of a password.
+    bool transient = !PQconnectionNeedsPassword(connection_);
+    std::string explained = ExplainError(PQerrorMessage(connection_), where_);
     // The destructor does not run for a constructor that throws: close the handle here.
-    bool transient = false;
-    std::string explained = ExplainError(PQerrorMessage(connection_), where_, transient);
     PQfinish(connection_);
     connection_ = nullptr;
     throw PostgresError("cannot connect: " + explained, transient);
@@ -130,21 +135,19 @@ Client::~Client() {
   if (connection_) PQfinish(connection_);
 }
 
-void Client::Fail(const std::string& what) {
-  bool transient = false;
-  std::string explained = ExplainError(PQerrorMessage(connection_), where_, transient);
-  throw PostgresError(fmt::format("{}: {}", what, explained), transient);
+void Client::Fail(const std::string& what, const pg_result* result) {
+  const char* sqlstate = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  bool transient = PQstatus(connection_) != CONNECTION_OK || (sqlstate && IsTransientSqlState(sqlstate));
+  std::string raw =
+      result && *PQresultErrorMessage(result) ? PQresultErrorMessage(result) : PQerrorMessage(connection_);
+  std::string explained = ExplainError(raw, where_);
+  throw PostgresError(what.empty() ? explained : fmt::format("{}: {}", what, explained), transient);
 }
 
 Result Client::Execute(const std::string& sql) {
   Result result(PQexec(connection_, sql.c_str()));
   ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    bool transient = false;
-    std::string explained = ExplainError(PQresultErrorMessage(result.get()), where_, transient);
-    if (PQstatus(connection_) != CONNECTION_OK) transient = true;
-    throw PostgresError(explained, transient);
-  }
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Fail("", result.get());
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +16,7 @@ struct pg_result;
 
 namespace sqlflow::connectors::postgres {
 
-// A failure talking to PostgreSQL. `transient`: worth retrying (connection refused or lost).
+// A failure talking to PostgreSQL. `transient`: worth retrying (see IsTransientSqlState).
 class PostgresError : public ConnectorError {
  public:
   using ConnectorError::ConnectorError;
@@ -49,8 +50,10 @@ class Client {
   Result Execute(const std::string& sql);
   pg_conn* get() const { return connection_; }
   std::string ServerVersion() const;
-  // The connection's last error, cleaned and classified.
-  [[noreturn]] void Fail(const std::string& what);
+  // Throws what failed: `result`'s error when given (its SQLSTATE decides whether it is transient,
+  // IsTransientSqlState), else the connection's last error; a connection that is no longer open
+  // is always transient.
+  [[noreturn]] void Fail(const std::string& what, const pg_result* result = nullptr);
 
  private:
   pg_conn* connection_ = nullptr;
@@ -61,7 +64,13 @@ class Client {
 std::string QuoteName(const std::string& name);
 std::string QuoteQualified(const std::string& qualified);
 
-// A clear message for a libpq error: what failed and the likely cause, never the password.
-std::string ExplainError(const std::string& raw, const std::string& where, bool& transient);
+// A clear message for a libpq error: PostgreSQL's words and, when recognized, the likely cause in
+// brackets; never the password. The words only explain: they never decide a retry.
+std::string ExplainError(const std::string& raw, const std::string& where);
+
+// Whether a failure with this SQLSTATE may succeed on a second try: a connection exception (class
+// 08), a serialization failure (40001), a deadlock (40P01), the server shutting down, crashed or
+// starting up (57P01, 57P02, 57P03), too many connections (53300).
+bool IsTransientSqlState(std::string_view sqlstate);
 
 }  // namespace sqlflow::connectors::postgres

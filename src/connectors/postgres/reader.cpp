@@ -54,9 +54,11 @@ void ReadNotNull(Client& client, const PGresult* description, std::vector<bool>&
 std::vector<ColumnMapping> Describe(Client& client, const std::string& query,
                                     std::vector<bool>* not_null = nullptr) {
   Result prepared(PQprepare(client.get(), "", query.c_str(), 0, nullptr));
-  if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) client.Fail("cannot read the source query");
+  if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+    client.Fail("cannot read the source query", prepared.get());
   Result description(PQdescribePrepared(client.get(), ""));
-  if (PQresultStatus(description.get()) != PGRES_COMMAND_OK) client.Fail("cannot describe the source query");
+  if (PQresultStatus(description.get()) != PGRES_COMMAND_OK)
+    client.Fail("cannot describe the source query", description.get());
   int fields = PQnfields(description.get());
   std::vector<uint32_t> oids;
   for (int i = 0; i < fields; ++i) oids.push_back(PQftype(description.get(), i));
@@ -103,7 +105,7 @@ class BinaryCopyReader {
     if (!header_done_) {
       if (buffer_.size() < 19) return;
       if (std::memcmp(buffer_.data(), kSignature, 11) != 0)
-        throw std::runtime_error("not a binary COPY stream");
+        throw PostgresError("not a binary COPY stream", false);
       uint32_t extension = Read32(buffer_.data() + 15);
       if (buffer_.size() < 19 + extension) return;
       position = 19 + extension;
@@ -143,7 +145,7 @@ class BinaryCopyReader {
       if (cursor > end) return 0;
     }
     if (static_cast<size_t>(fields) != columns_.size()) {
-      throw std::runtime_error(fmt::format("COPY sent {} fields for {} columns", fields, columns_.size()));
+      throw PostgresError(fmt::format("COPY sent {} fields for {} columns", fields, columns_.size()), false);
     }
     if (!chunk_) chunk_ = appender_.NewChunk();
     cursor = start + 2;
@@ -244,7 +246,7 @@ uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, cons
                                  target.name);
   BinaryCopyReader reader(columns, appender);
   Result started(PQexec(client.get(), fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", query).c_str()));
-  if (PQresultStatus(started.get()) != PGRES_COPY_OUT) client.Fail("cannot start COPY");
+  if (PQresultStatus(started.get()) != PGRES_COPY_OUT) client.Fail("cannot start COPY", started.get());
   while (true) {
     if (stop.stop_requested()) {
       // The server stops the query too, instead of computing it for a client that left.
@@ -276,7 +278,7 @@ uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, cons
     PQfreemem(buffer);
   }
   Result finished(PQgetResult(client.get()));
-  if (PQresultStatus(finished.get()) != PGRES_COMMAND_OK) client.Fail("COPY failed");
+  if (PQresultStatus(finished.get()) != PGRES_COMMAND_OK) client.Fail("COPY failed", finished.get());
   uint64_t rows = reader.Finish();
   appender.Close();
   return rows;

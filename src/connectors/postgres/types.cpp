@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/client.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors::postgres {
@@ -36,8 +37,9 @@ void Put(duckdb_vector vector, idx_t row, T value) {
 
 void Expect(int32_t length, int32_t wanted, const ColumnMapping& mapping) {
   if (length != wanted) {
-    throw std::runtime_error(fmt::format("column \"{}\" ({}): {} bytes where {} were expected", mapping.name,
-                                         mapping.pg_type, length, wanted));
+    throw PostgresError(fmt::format("column \"{}\" ({}): {} bytes where {} were expected", mapping.name,
+                                    mapping.pg_type, length, wanted),
+                        false);
   }
 }
 
@@ -49,7 +51,7 @@ struct Numeric {
 };
 
 Numeric ParseNumeric(const char* data, int32_t length, int scale, const ColumnMapping& mapping) {
-  if (length < 8) throw std::runtime_error(fmt::format("column \"{}\": malformed numeric", mapping.name));
+  if (length < 8) throw PostgresError(fmt::format("column \"{}\": malformed numeric", mapping.name), false);
   int ndigits = Read16(data);
   int weight = static_cast<int16_t>(Read16(data + 2));
   uint16_t sign = Read16(data + 4);
@@ -76,7 +78,7 @@ Numeric ParseNumeric(const char* data, int32_t length, int scale, const ColumnMa
 }
 
 double NumericToDouble(const char* data, int32_t length, const ColumnMapping& mapping) {
-  if (length < 8) throw std::runtime_error(fmt::format("column \"{}\": malformed numeric", mapping.name));
+  if (length < 8) throw PostgresError(fmt::format("column \"{}\": malformed numeric", mapping.name), false);
   int ndigits = Read16(data);
   int weight = static_cast<int16_t>(Read16(data + 2));
   uint16_t sign = Read16(data + 4);
@@ -233,8 +235,8 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       if (mapping.decimal_width == 0) return Put(vector, row, NumericToDouble(data, length, mapping));
       Numeric value = ParseNumeric(data, length, mapping.decimal_scale, mapping);
       if (value.nan) {
-        throw std::runtime_error(
-            fmt::format("column \"{}\": NaN does not fit {}", mapping.name, mapping.duckdb_type));
+        throw PostgresError(
+            fmt::format("column \"{}\": NaN does not fit {}", mapping.name, mapping.duckdb_type), false);
       }
       if (mapping.decimal_width <= 4) return Put<int16_t>(vector, row, static_cast<int16_t>(value.unscaled));
       if (mapping.decimal_width <= 9) return Put<int32_t>(vector, row, static_cast<int32_t>(value.unscaled));
@@ -253,7 +255,7 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
     case 17:
       return duckdb_vector_assign_string_element_len(vector, row, data, static_cast<idx_t>(length));
     case 3802:  // jsonb: a version byte, then the text
-      if (length < 1) throw std::runtime_error(fmt::format("column \"{}\": malformed jsonb", mapping.name));
+      if (length < 1) throw PostgresError(fmt::format("column \"{}\": malformed jsonb", mapping.name), false);
       return duckdb_vector_assign_string_element_len(vector, row, data + 1, static_cast<idx_t>(length - 1));
     case 1082: {
       Expect(length, 4, mapping);
@@ -296,15 +298,15 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       break;
   }
   if (mapping.element_oid == 0) {
-    throw std::runtime_error(
-        fmt::format("column \"{}\": type {} is not supported", mapping.name, mapping.pg_type));
+    throw PostgresError(fmt::format("column \"{}\": type {} is not supported", mapping.name, mapping.pg_type),
+                        false);
   }
   // Arrays: ndim, has-null flag, element oid, then per dimension its size and lower bound.
-  if (length < 12) throw std::runtime_error(fmt::format("column \"{}\": malformed array", mapping.name));
+  if (length < 12) throw PostgresError(fmt::format("column \"{}\": malformed array", mapping.name), false);
   int32_t dimensions = static_cast<int32_t>(Read32(data));
   if (dimensions > 1) {
-    throw std::runtime_error(
-        fmt::format("column \"{}\": multi-dimensional arrays are not supported", mapping.name));
+    throw PostgresError(
+        fmt::format("column \"{}\": multi-dimensional arrays are not supported", mapping.name), false);
   }
   idx_t count = dimensions == 0 ? 0 : Read32(data + 12);
   const char* cursor = data + 12 + 8 * dimensions;
@@ -316,7 +318,7 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
   duckdb_vector child = duckdb_list_vector_get_child(vector);
   for (idx_t i = 0; i < count; ++i) {
     if (cursor + 4 > end)
-      throw std::runtime_error(fmt::format("column \"{}\": truncated array", mapping.name));
+      throw PostgresError(fmt::format("column \"{}\": truncated array", mapping.name), false);
     int32_t item_length = static_cast<int32_t>(Read32(cursor));
     cursor += 4;
     if (item_length < 0) {
@@ -325,7 +327,7 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       continue;
     }
     if (cursor + item_length > end)
-      throw std::runtime_error(fmt::format("column \"{}\": truncated array", mapping.name));
+      throw PostgresError(fmt::format("column \"{}\": truncated array", mapping.name), false);
     DecodeValue(element, cursor, item_length, child, offset + i);
     cursor += item_length;
   }

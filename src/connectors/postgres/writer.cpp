@@ -52,7 +52,8 @@ uint64_t StreamCopy(Client& client, const std::string& table, const std::string&
                     engine::Connection& duckdb, const std::string& select) {
   Result started(
       PQexec(client.get(), fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", table, columns).c_str()));
-  if (PQresultStatus(started.get()) != PGRES_COPY_IN) client.Fail("cannot start COPY into " + table);
+  if (PQresultStatus(started.get()) != PGRES_COPY_IN)
+    client.Fail("cannot start COPY into " + table, started.get());
   Pipe pipe;
   bool send_failed = false;
   std::thread sender([&] {
@@ -93,10 +94,7 @@ uint64_t StreamCopy(Client& client, const std::string& table, const std::string&
   }
   if (PQputCopyEnd(client.get(), nullptr) != 1) client.Fail("COPY failed");
   Result result(PQgetResult(client.get()));
-  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
-    bool transient = false;
-    throw PostgresError(ExplainError(PQresultErrorMessage(result.get()), "COPY", transient), transient);
-  }
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) client.Fail("COPY failed", result.get());
   return rows;
 }
 

@@ -61,11 +61,11 @@ bool IsS3Uri(std::string_view text) {
 }
 
 Location ParseUri(const std::string& uri) {
-  if (!IsS3Uri(uri)) throw std::invalid_argument("'" + uri + "' is not an s3:// URI");
+  if (!IsS3Uri(uri)) throw ConnectorError("'" + uri + "' is not an s3:// URI", false);
   std::string rest = uri.substr(5);
   size_t slash = rest.find('/');
   Location location{rest.substr(0, slash), slash == std::string::npos ? "" : rest.substr(slash + 1)};
-  if (location.bucket.empty()) throw std::invalid_argument("'" + uri + "' names no bucket");
+  if (location.bucket.empty()) throw ConnectorError("'" + uri + "' names no bucket", false);
   return location;
 }
 

@@ -39,7 +39,7 @@ struct Location {
   std::string bucket;
   std::string key;  // the whole key, or the pattern when it has glob characters
 };
-// s3://bucket/key; throws std::invalid_argument naming what is wrong.
+// s3://bucket/key; throws a (permanent) ConnectorError naming what is wrong.
 Location ParseUri(const std::string& uri);
 
 // `*` and `?` stay within one path segment, `**` crosses segments (`**/` also matches none),

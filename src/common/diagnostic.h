@@ -8,7 +8,9 @@
 #include <string_view>
 #include <vector>
 
-namespace sqlflow::lang {
+#include "common/error.h"
+
+namespace sqlflow::common {
 
 // A pipeline file's text, shared by every location that points into it.
 class SourceFile {
@@ -67,15 +69,9 @@ class SqlflowError : public std::runtime_error {
 };
 
 // A usage or configuration error without a source location (bad flag, missing profile). Exit 2.
-class UsageError : public std::runtime_error {
+class UsageError : public common::Error {
  public:
-  UsageError(std::string code, const std::string& message, std::string hint = "");
-  const std::string& code() const { return code_; }
-  const std::string& hint() const { return hint_; }
-
- private:
-  std::string code_;
-  std::string hint_;
+  using common::Error::Error;
 };
 
-}  // namespace sqlflow::lang
+}  // namespace sqlflow::common

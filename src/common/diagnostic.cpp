@@ -1,10 +1,10 @@
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace sqlflow::lang {
+namespace sqlflow::common {
 
 SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
@@ -83,7 +83,4 @@ SqlflowError::SqlflowError(std::vector<Diagnostic> diagnostics)
 SqlflowError::SqlflowError(Diagnostic diagnostic)
     : SqlflowError(std::vector<Diagnostic>{std::move(diagnostic)}) {}
 
-UsageError::UsageError(std::string code, const std::string& message, std::string hint)
-    : std::runtime_error(message), code_(std::move(code)), hint_(std::move(hint)) {}
-
-}  // namespace sqlflow::lang
+}  // namespace sqlflow::common
