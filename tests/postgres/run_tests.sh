@@ -465,6 +465,47 @@ ok
 fi
 
 # ---------------------------------------------------------------------------------------------
+# A replace export runs DuckDB's query before it opens its PostgreSQL transaction: while the query
+# computes, sqlflow holds no lock on the target and its readers do not wait. The query reads a
+# named pipe (data/gate.csv), so the test knows when DuckDB is inside it: opening the pipe for
+# writing returns only once DuckDB opened it for reading, and DuckDB waits there until the rows are
+# written. At that moment a second session counts sqlflow's locks on the target and reads it
+# (lock_timeout: a reader that would wait fails instead); then the rows are given.
+if begin export_replace_computes_before_locking_the_target; then
+pgrun <<'SQL'
+CREATE TABLE ex_gate (id int, name text);
+INSERT INTO ex_gate VALUES (1, 'old');
+SQL
+new_project replace_gate
+mkfifo "$P/data/gate.csv"
+pipeline r <<'EOF'
+EXPORT SELECT * FROM read_csv('data/gate.csv', columns = {'id': 'INTEGER', 'name': 'VARCHAR'}, header = false, auto_detect = false)
+  TO 'public.ex_gate' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "replace"};
+EOF
+GATE_LOG="$ROOT/gate.log"
+(
+  exec 3> "$P/data/gate.csv" || exit 1  # returns once DuckDB opened the pipe for reading
+  locks="$(pg -A -t -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid WHERE c.relname = 'ex_gate' AND a.application_name = 'sqlflow'" 2>&1 || true)"
+  readers="$(pg -A -t -c "SET lock_timeout = '5s'" -c "SELECT count(*) FROM ex_gate" 2>&1 | tr '\n' ' ' || true)"
+  echo "locks=$locks read=$readers" > "$GATE_LOG"
+  printf '2,new\n3,newer\n' >&3
+) &
+GATE_PID=$!
+sf pipeline run r
+kill "$GATE_PID" 2>/dev/null || true  # still waiting only when DuckDB never opened the pipe
+wait "$GATE_PID" 2>/dev/null || true
+expect_rc 0 "a replace export reading the pipe"
+[ -s "$GATE_LOG" ] || fail "DuckDB never opened the pipe"
+[ "$(cat "$GATE_LOG")" = "locks=0 read=1 " ] ||
+  fail "while DuckDB computed the export, sqlflow locked the target or its reader failed: $(cat "$GATE_LOG")"
+same_text "$(pg_rows ex_gate)" "rows after the replace" <<'EOF'
+2,new
+3,newer
+EOF
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
 if begin export_append; then
 new_project export_append
 pipeline a <<'EOF'
