@@ -15,6 +15,7 @@
 #include <pybind11/embed.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/duckdb.h"
 #include "udf/python/convert.h"
 #include "udf/python/sources.h"
 #include "udf/runtime.h"
@@ -146,10 +147,10 @@ void DestroyScalarUdf(void* data) {
 
 // DuckDB parses its own type names: the type of `NULL::<name>`.
 duckdb_logical_type ParseType(duckdb_connection connection, const std::string& name) {
-  duckdb_result result;
+  duckdb_result result{};
   std::string sql = "SELECT NULL::" + name;
   if (duckdb_query(connection, sql.c_str(), &result) == DuckDBError) {
-    std::string error = duckdb_result_error(&result);
+    std::string error = engine::ErrorText(duckdb_result_error(&result));
     duckdb_destroy_result(&result);
     throw std::runtime_error(fmt::format("'{}' is not a SQL type DuckDB knows: {}", name, error));
   }
@@ -284,14 +285,14 @@ std::string QuoteName(const std::string& name) {
 
 // Owns a duckdb_result.
 struct ResultGuard {
-  duckdb_result result;
+  duckdb_result result{};
   ~ResultGuard() { duckdb_destroy_result(&result); }
 };
 
 void Query(duckdb_connection connection, const std::string& sql) {
   ResultGuard guard;
   if (duckdb_query(connection, sql.c_str(), &guard.result) == DuckDBError) {
-    throw std::runtime_error(duckdb_result_error(&guard.result));
+    throw std::runtime_error(engine::ErrorText(duckdb_result_error(&guard.result)));
   }
 }
 
@@ -305,8 +306,8 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
                                   record.info["line"].get<int>());
   ResultGuard input;
   if (duckdb_query(connection, input_sql.c_str(), &input.result) == DuckDBError) {
-    throw std::runtime_error(
-        fmt::format("{}: its input query failed: {}", where, duckdb_result_error(&input.result)));
+    throw std::runtime_error(fmt::format("{}: its input query failed: {}", where,
+                                         engine::ErrorText(duckdb_result_error(&input.result))));
   }
   idx_t column_count = duckdb_column_count(&input.result);
   std::vector<ColumnType> input_types;
@@ -390,7 +391,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
         }
         duckdb_data_chunk_set_size(chunk, count);
         if (duckdb_append_data_chunk(cleanup.appender, chunk) == DuckDBError) {
-          throw std::runtime_error(duckdb_appender_error(cleanup.appender));
+          throw std::runtime_error(engine::ErrorText(duckdb_appender_error(cleanup.appender)));
         }
       } catch (...) {
         duckdb_destroy_data_chunk(&chunk);
@@ -399,7 +400,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
       duckdb_destroy_data_chunk(&chunk);
     }
     if (duckdb_appender_close(cleanup.appender) == DuckDBError) {
-      throw std::runtime_error(duckdb_appender_error(cleanup.appender));
+      throw std::runtime_error(engine::ErrorText(duckdb_appender_error(cleanup.appender)));
     }
     return rows;
   } catch (py::error_already_set& error) {
