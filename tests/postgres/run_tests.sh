@@ -428,6 +428,15 @@ fi
 # ---------------------------------------------------------------------------------------------
 # pg_rows TABLE [ORDER]: the table's rows as CSV lines (psql), ordered by id.
 pg_rows() { pgq "SELECT * FROM $1 ORDER BY ${2:-id}"; }
+# export_counts INSERTED UPDATED: the export step of the last `sf --json pipeline run` reported
+# these counts.
+export_counts() {
+  "$PYTHON" - "$OUT" "$1" "$2" <<'PY' || fail "the export's inserted/updated counts are not $1 and $2"
+import json, sys
+e = next(s for s in json.load(open(sys.argv[1]))["steps"] if s["kind"] == "export")
+assert (e["inserted"], e["updated"]) == (int(sys.argv[2]), int(sys.argv[3])), e
+PY
+}
 # pg_columns TABLE: name:type per column.
 pg_columns() {
   pgq "SELECT string_agg(column_name || ':' || data_type, ' ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '$1'"
@@ -558,11 +567,7 @@ EOF
 # Rerun: everything matches, nothing new.
 sf --json pipeline run m
 expect_rc 0 "merge rerun"
-"$PYTHON" - "$OUT" <<'PY' || fail "the rerun's counts are not 0 inserted, 4 updated"
-import json, sys
-e = {s["id"]: s for s in json.load(open(sys.argv[1]))["steps"]}["export_postgres_src"]
-assert (e["inserted"], e["updated"]) == (0, 4), e
-PY
+export_counts 0 4
 same_text "$(pgq "SELECT count(*) FROM ex_merge")" "rows after the rerun" <<< "5"
 # A composite key, mode "merge" with "keys", into a table the export creates.
 pipeline m2 <<'EOF'
@@ -576,6 +581,54 @@ same_text "$(pg_rows ex_merge2 "k1, k2")" "composite-key merge" <<'EOF'
 a,1,1.5
 a,2,2.5
 b,1,3.5
+EOF
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Merge keys name columns as in DuckDB: case-insensitively (engine::FindColumn, as a DuckDB MERGE).
+if begin export_merge_keys_match_columns_ignoring_case; then
+pgrun <<'SQL'
+CREATE TABLE ex_merge_case (id int, name text);
+INSERT INTO ex_merge_case VALUES (1, 'one'), (2, 'two');
+SQL
+new_project merge_case
+pipeline m <<'EOF'
+CREATE TABLE src AS SELECT * FROM (VALUES (2, 'TWO'), (3, 'three')) v(id, name);
+EXPORT src TO 'public.ex_merge_case' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "merge", "keys": ["ID"]};
+EOF
+sf --json pipeline run m
+expect_rc 0 "a merge with the key in another case"
+export_counts 1 1
+same_text "$(pg_rows ex_merge_case)" "rows after the merge on ID" <<'EOF'
+1,one
+2,TWO
+3,three
+EOF
+# Mixed-case columns in a table the export creates, keyed in lower case, merged twice.
+pipeline m2 <<'EOF'
+CREATE TABLE src AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v("UserId", "Name");
+EXPORT src TO 'public.ex_merge_case2' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "merge", "keys": ["userid"]};
+EOF
+run_ok m2
+pgrun <<< "UPDATE ex_merge_case2 SET \"Name\" = 'changed'"
+run_ok m2
+same_text "$(pg_rows ex_merge_case2 '"UserId"')" "rows after merging twice on userid" <<'EOF'
+1,a
+2,b
+EOF
+# A key that is no column of the rows, in any case, fails before PostgreSQL is touched.
+pipeline m3 <<'EOF'
+CREATE TABLE src AS SELECT 1 AS id, 'x' AS name;
+EXPORT src TO 'public.ex_merge_case' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "merge", "keys": ["code"]};
+EOF
+sf pipeline run m3
+expect_rc 1 "a merge on a key that is not a column"
+expect_msg 'merge key "code" is not a column of the new rows'
+same_text "$(pg_rows ex_merge_case)" "rows after the failed merge" <<'EOF'
+1,one
+2,TWO
+3,three
 EOF
 ok
 fi

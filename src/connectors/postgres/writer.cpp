@@ -151,6 +151,17 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
   std::vector<std::string> keys;
   if (options.contains("keys")) keys = options["keys"].get<std::vector<std::string>>();
   std::vector<engine::Column> columns = engine::DescribeQuery(duckdb, query);
+  // Merge keys as the rows name their columns: matched as DuckDB matches them (ignoring case),
+  // then quoted exactly, since PostgreSQL's quoted names are case-sensitive.
+  std::vector<std::string> key_columns;
+  if (mode == "merge") {
+    for (const auto& key : keys) {
+      const engine::Column* column = engine::FindColumn(columns, key);
+      if (!column)
+        throw PostgresError(fmt::format("merge key \"{}\" is not a column of the new rows", key), false);
+      key_columns.push_back(column->name);
+    }
+  }
 
   // DuckDB writes the rows as CSV that PostgreSQL's COPY reads: lists as JSON, blobs as \x hex.
   std::vector<std::string> select, names, definitions;
@@ -202,7 +213,7 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
         fmt::format("CREATE TEMP TABLE sqlflow_stage (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP", table));
     summary.rows = StreamCopy(client, "sqlflow_stage", column_list, duckdb, rows_sql);
     std::vector<std::string> quoted_keys, match, null_keys;
-    for (const auto& key : keys) {
+    for (const auto& key : key_columns) {
       quoted_keys.push_back(QuoteName(key));
       match.push_back(fmt::format("t.{0} = s.{0}", QuoteName(key)));
       null_keys.push_back(fmt::format("{} IS NULL", QuoteName(key)));
@@ -221,8 +232,8 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
     }
     std::vector<std::string> assignments;
     for (const auto& column : columns) {
-      bool is_key = std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return k == column.name; });
-      if (!is_key) assignments.push_back(fmt::format("{0} = s.{0}", QuoteName(column.name)));
+      if (!engine::IsKeyColumn(key_columns, column.name))
+        assignments.push_back(fmt::format("{0} = s.{0}", QuoteName(column.name)));
     }
     if (!assignments.empty()) {
       summary.updated =
