@@ -57,8 +57,8 @@ class Client {
   std::string where_;  // host:port/dbname, for messages
 };
 
-// "name" with embedded quotes doubled (PostgreSQL identifiers); `schema.table` quoted part by part.
-std::string QuoteName(const std::string& name);
+// `schema.table` quoted part by part (engine::QuoteIdentifier, case kept); a name the user already
+// quoted is taken as written.
 std::string QuoteQualified(const std::string& qualified);
 
 // A clear message for a libpq error: what failed and the likely cause, never the password.

@@ -174,8 +174,8 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
     } else {
       select.push_back(quoted);
     }
-    names.push_back(QuoteName(column.name));
-    definitions.push_back(QuoteName(column.name) + " " + PostgresTypeFor(column.type));
+    names.push_back(engine::QuoteIdentifier(column.name));
+    definitions.push_back(engine::QuoteIdentifier(column.name) + " " + PostgresTypeFor(column.type));
   }
   std::string rows_sql = fmt::format("SELECT {} FROM ({})", util::Join(select, ", "), query);
   WriteSummary summary;
@@ -214,9 +214,9 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
     summary.rows = StreamCopy(client, "sqlflow_stage", column_list, duckdb, rows_sql);
     std::vector<std::string> quoted_keys, match, null_keys;
     for (const auto& key : key_columns) {
-      quoted_keys.push_back(QuoteName(key));
-      match.push_back(fmt::format("t.{0} = s.{0}", QuoteName(key)));
-      null_keys.push_back(fmt::format("{} IS NULL", QuoteName(key)));
+      quoted_keys.push_back(engine::QuoteIdentifier(key));
+      match.push_back(fmt::format("t.{0} = s.{0}", engine::QuoteIdentifier(key)));
+      null_keys.push_back(fmt::format("{} IS NULL", engine::QuoteIdentifier(key)));
     }
     Result problems =
         client.Execute(fmt::format("SELECT (SELECT count(*) FROM sqlflow_stage WHERE {}), (SELECT count(*) "
@@ -233,7 +233,7 @@ WriteSummary Write(engine::Connection& duckdb, const std::string& query, const s
     std::vector<std::string> assignments;
     for (const auto& column : columns) {
       if (!engine::IsKeyColumn(key_columns, column.name))
-        assignments.push_back(fmt::format("{0} = s.{0}", QuoteName(column.name)));
+        assignments.push_back(fmt::format("{0} = s.{0}", engine::QuoteIdentifier(column.name)));
     }
     if (!assignments.empty()) {
       summary.updated =

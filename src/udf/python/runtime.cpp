@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/duckdb.h"
+#include "engine/sql.h"
 #include "udf/python/convert.h"
 #include "udf/python/sources.h"
 #include "udf/runtime.h"
@@ -277,12 +278,6 @@ namespace sqlflow::udf::python {
 
 namespace {
 
-std::string QuoteName(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // Owns a duckdb_result.
 struct ResultGuard {
   duckdb_result result{};
@@ -347,13 +342,15 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
     std::vector<std::string> definitions;
     for (const auto& entry : schema) {
       py::tuple pair = entry.cast<py::tuple>();
-      definitions.push_back(QuoteName(pair[0].cast<std::string>()) + " " + pair[1].cast<std::string>());
+      definitions.push_back(engine::QuoteIdentifier(pair[0].cast<std::string>()) + " " +
+                            pair[1].cast<std::string>());
     }
     std::string joined;
     for (const auto& definition : definitions) joined += (joined.empty() ? "" : ", ") + definition;
     {
       py::gil_scoped_release release;
-      Query(connection, fmt::format("CREATE TEMP TABLE {} ({})", QuoteName(output_table), joined));
+      Query(connection,
+            fmt::format("CREATE TEMP TABLE {} ({})", engine::QuoteIdentifier(output_table), joined));
     }
     std::vector<duckdb_logical_type> types;
     std::vector<ColumnType> output_types;
