@@ -1,8 +1,11 @@
 #include "engine/duckdb.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engine/sql.h"
+#include "engine/vector_text.h"
 #include "util/strings.h"
 
 namespace sqlflow::engine {
@@ -48,7 +51,7 @@ Database Database::Open(const DatabaseOptions& options) {
   duckdb_database handle = nullptr;
   char* error = nullptr;
   if (duckdb_open_ext(in_memory ? nullptr : path.c_str(), &handle, config.get(), &error) == DuckDBError) {
-    std::string message = error ? error : "unknown error";
+    std::string message = ErrorText(error);
     if (error) duckdb_free(error);
     throw EngineError(in_memory ? fmt::format("cannot open an in-memory DuckDB database: {}", message)
                                 : fmt::format("cannot open DuckDB database '{}': {}", path, message));
@@ -74,19 +77,40 @@ Database::~Database() {
   if (handle_) duckdb_close(&handle_);
 }
 
-Result::Result(Result&& other) noexcept : result_(other.result_), valid_(other.valid_) {
+Result::Result(Result&& other) noexcept
+    : result_(other.result_),
+      valid_(other.valid_),
+      fetched_(other.fetched_),
+      chunks_(std::move(other.chunks_)),
+      chunk_starts_(std::move(other.chunk_starts_)),
+      rows_(other.rows_) {
   other.valid_ = false;
 }
 
 Result::~Result() {
+  chunks_.clear();
   if (valid_) duckdb_destroy_result(&result_);
+}
+
+void Result::FetchChunks() {
+  if (fetched_) return;
+  fetched_ = true;
+  while (duckdb_data_chunk chunk = duckdb_fetch_chunk(result_)) {
+    Chunk owned(chunk);
+    size_t size = duckdb_data_chunk_get_size(chunk);
+    if (size == 0) continue;
+    chunk_starts_.push_back(rows_);
+    chunks_.push_back(std::move(owned));
+    rows_ += size;
+  }
 }
 
 size_t Result::column_count() {
   return duckdb_column_count(&result_);
 }
 size_t Result::row_count() {
-  return duckdb_row_count(&result_);
+  FetchChunks();
+  return rows_;
 }
 uint64_t Result::rows_changed() {
   return duckdb_rows_changed(&result_);
@@ -104,12 +128,13 @@ std::string Result::column_name(size_t column) {
 }
 
 std::optional<std::string> Result::Value(size_t column, size_t row) {
-  if (duckdb_value_is_null(&result_, column, row)) return std::nullopt;
-  char* text = duckdb_value_varchar(&result_, column, row);
-  if (!text) return std::nullopt;
-  std::string value(text);
-  duckdb_free(text);
-  return value;
+  FetchChunks();
+  if (row >= rows_ || column >= column_count()) return std::nullopt;
+  // The chunk holding `row`: the last one starting at or before it.
+  size_t index =
+      std::upper_bound(chunk_starts_.begin(), chunk_starts_.end(), row) - chunk_starts_.begin() - 1;
+  duckdb_vector vector = duckdb_data_chunk_get_vector(chunks_[index].get(), column);
+  return VectorValueText(vector, row - chunk_starts_[index]);
 }
 
 Connection::Connection(const Database& database) {
@@ -126,10 +151,9 @@ Connection::~Connection() {
 }
 
 Result Connection::Query(const std::string& sql) {
-  duckdb_result result;
+  duckdb_result result{};
   if (duckdb_query(handle_, sql.c_str(), &result) == DuckDBError) {
-    const char* error = duckdb_result_error(&result);
-    std::string message = error ? error : "unknown DuckDB error";
+    std::string message = ErrorText(duckdb_result_error(&result));
     duckdb_error_type type = duckdb_result_error_type(&result);
     duckdb_destroy_result(&result);
     throw EngineError(message, type);
@@ -178,7 +202,7 @@ void Transaction::Commit() {
 Appender::Appender(Connection& connection, const std::string& schema, const std::string& table) {
   if (duckdb_appender_create(connection.handle(), schema.empty() ? nullptr : schema.c_str(), table.c_str(),
                              &handle_) == DuckDBError) {
-    std::string message = handle_ ? duckdb_appender_error(handle_) : "unknown error";
+    std::string message = ErrorText(handle_ ? duckdb_appender_error(handle_) : nullptr);
     duckdb_appender_destroy(&handle_);
     throw EngineError(fmt::format("cannot append to '{}': {}", table, message));
   }
@@ -189,7 +213,7 @@ Appender::~Appender() {
 }
 
 void Appender::Check(duckdb_state state) {
-  if (state == DuckDBError) throw EngineError(duckdb_appender_error(handle_));
+  if (state == DuckDBError) throw EngineError(ErrorText(duckdb_appender_error(handle_)));
 }
 
 void Appender::Append(int64_t value) {
@@ -216,7 +240,7 @@ ChunkAppender::ChunkAppender(Connection& connection, const std::string& catalog,
   if (duckdb_appender_create_ext(connection.handle(), catalog.empty() ? nullptr : catalog.c_str(),
                                  schema.empty() ? nullptr : schema.c_str(), table.c_str(),
                                  &handle_) == DuckDBError) {
-    std::string message = handle_ ? duckdb_appender_error(handle_) : "unknown error";
+    std::string message = ErrorText(handle_ ? duckdb_appender_error(handle_) : nullptr);
     duckdb_appender_destroy(&handle_);
     throw EngineError(fmt::format("cannot append to '{}': {}", table, message));
   }
@@ -235,16 +259,17 @@ duckdb_data_chunk ChunkAppender::NewChunk() {
 
 void ChunkAppender::Append(duckdb_data_chunk chunk) {
   if (duckdb_append_data_chunk(handle_, chunk) == DuckDBError)
-    throw EngineError(duckdb_appender_error(handle_));
+    throw EngineError(ErrorText(duckdb_appender_error(handle_)));
 }
 
 void ChunkAppender::Close() {
-  if (duckdb_appender_close(handle_) == DuckDBError) throw EngineError(duckdb_appender_error(handle_));
+  if (duckdb_appender_close(handle_) == DuckDBError)
+    throw EngineError(ErrorText(duckdb_appender_error(handle_)));
 }
 
 PreparedStatement::PreparedStatement(Connection& connection, const std::string& sql) {
   if (duckdb_prepare(connection.handle(), sql.c_str(), &handle_) == DuckDBError) {
-    std::string message = duckdb_prepare_error(handle_);
+    std::string message = ErrorText(handle_ ? duckdb_prepare_error(handle_) : nullptr);
     duckdb_destroy_prepare(&handle_);
     throw EngineError(message);
   }
@@ -267,9 +292,9 @@ void PreparedStatement::Bind(size_t index, int64_t value) {
 }
 
 Result PreparedStatement::Execute() {
-  duckdb_result result;
+  duckdb_result result{};
   if (duckdb_execute_prepared(handle_, &result) == DuckDBError) {
-    std::string message = duckdb_result_error(&result);
+    std::string message = ErrorText(duckdb_result_error(&result));
     duckdb_error_type type = duckdb_result_error_type(&result);
     duckdb_destroy_result(&result);
     throw EngineError(message, type);
@@ -278,7 +303,8 @@ Result PreparedStatement::Execute() {
 }
 
 std::string LibraryVersion() {
-  return duckdb_library_version();
+  const char* version = duckdb_library_version();
+  return version ? version : "";
 }
 
 bool IsTransientError(duckdb_error_type type, std::string_view message) {

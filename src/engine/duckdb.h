@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <duckdb.h>
@@ -16,6 +17,12 @@ namespace sqlflow::engine {
 
 // Whether a DuckDB error of `type` with `message` is worth retrying (EngineError::transient).
 bool IsTransientError(duckdb_error_type type, std::string_view message);
+
+// DuckDB's error text. The C API gives null where it has none (a statement it never created, an
+// appender without an error), and a std::string must never be made from null.
+inline std::string ErrorText(const char* error) {
+  return error ? error : "unknown DuckDB error";
+}
 
 // A statement DuckDB rejected or failed; carries DuckDB's own message.
 class EngineError : public std::runtime_error {
@@ -61,7 +68,7 @@ class Database {
   bool in_memory_ = true;
 };
 
-// A materialized query result.
+// A materialized query result, read through DuckDB's data chunks.
 class Result {
  public:
   explicit Result(duckdb_result result) : result_(result) {}
@@ -77,12 +84,25 @@ class Result {
   // rows_changed().
   uint64_t AffectedRows();
   std::string column_name(size_t column);
-  // The value as DuckDB casts it to VARCHAR; nullopt for NULL.
+  // The value as DuckDB casts it to VARCHAR, every byte of it (NUL bytes included); nullopt for
+  // NULL.
   std::optional<std::string> Value(size_t column, size_t row);
 
  private:
+  struct DestroyChunk {
+    void operator()(duckdb_data_chunk chunk) const { duckdb_destroy_data_chunk(&chunk); }
+  };
+  using Chunk = std::unique_ptr<std::remove_pointer_t<duckdb_data_chunk>, DestroyChunk>;
+  // Fetches every chunk once (DuckDB's legacy value functions, which cut text at NUL bytes, are
+  // never used: they cannot be mixed with chunks).
+  void FetchChunks();
+
   duckdb_result result_;
   bool valid_ = true;
+  bool fetched_ = false;
+  std::vector<Chunk> chunks_;
+  std::vector<size_t> chunk_starts_;  // the first row of each chunk
+  size_t rows_ = 0;
 };
 
 class Connection {

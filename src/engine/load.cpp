@@ -19,13 +19,6 @@ std::string Describe(const std::vector<std::string>& problems) {
   return text;
 }
 
-const Column* FindColumn(const std::vector<Column>& columns, const std::string& name) {
-  for (const auto& column : columns) {
-    if (util::EqualsIgnoreCase(column.name, name)) return &column;
-  }
-  return nullptr;
-}
-
 bool TypesFit(const std::string& from, const std::string& to, bool strict) {
   return strict ? from == to : IsSafeWidening(from, to);
 }
@@ -35,9 +28,7 @@ void CheckColumns(const std::string& table, const std::vector<Column>& source,
                   const std::vector<Column>& target, const WriteMode& mode,
                   std::vector<std::string>& problems, std::vector<Column>& to_add) {
   for (const auto& column : source) {
-    bool is_key = std::any_of(mode.keys.begin(), mode.keys.end(),
-                              [&](const auto& key) { return util::EqualsIgnoreCase(key, column.name); });
-    if (is_key) continue;  // keys are checked, and reported, by CheckKeys
+    if (IsKeyColumn(mode.keys, column.name)) continue;  // keys are checked, and reported, by CheckKeys
     const Column* existing = FindColumn(target, column.name);
     if (!existing) {
       if (mode.add_columns) {
@@ -133,9 +124,8 @@ std::string MergeStatement(const std::string& target, const std::string& staging
   for (const auto& key : keys) on.push_back("t." + QuoteIdentifier(key) + " = s." + QuoteIdentifier(key));
   std::vector<std::string> set;
   for (const auto& column : columns) {
-    bool is_key = std::any_of(keys.begin(), keys.end(),
-                              [&](const auto& key) { return util::EqualsIgnoreCase(key, column.name); });
-    if (!is_key) set.push_back(QuoteIdentifier(column.name) + " = s." + QuoteIdentifier(column.name));
+    if (!IsKeyColumn(keys, column.name))
+      set.push_back(QuoteIdentifier(column.name) + " = s." + QuoteIdentifier(column.name));
   }
   std::string sql =
       "MERGE INTO " + target + " AS t USING " + staging + " AS s ON (" + util::Join(on, " AND ") + ")";

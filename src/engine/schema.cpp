@@ -1,5 +1,6 @@
 #include "engine/schema.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -57,6 +58,22 @@ bool IntegerWidens(const IntegerType& from, const IntegerType& to) {
 }
 
 }  // namespace
+
+bool SameColumnName(std::string_view a, std::string_view b) {
+  return util::EqualsIgnoreCase(a, b);
+}
+
+const Column* FindColumn(const std::vector<Column>& columns, std::string_view name) {
+  for (const auto& column : columns) {
+    if (SameColumnName(column.name, name)) return &column;
+  }
+  return nullptr;
+}
+
+bool IsKeyColumn(const std::vector<std::string>& keys, std::string_view column) {
+  return std::any_of(keys.begin(), keys.end(),
+                     [&](const std::string& key) { return SameColumnName(key, column); });
+}
 
 std::vector<Column> DescribeTable(Connection& connection, const std::string& table) {
   if (!connection.TableExists(table)) return {};

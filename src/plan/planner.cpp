@@ -158,8 +158,8 @@ class Planner {
     if (!diagnostics_.empty()) {
       std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
                        [](const Diagnostic& a, const Diagnostic& b) {
-                         if (a.location.path() != b.location.path()) return false;
-                         return a.location.offset < b.location.offset;
+                         std::string a_path = a.location.path(), b_path = b.location.path();
+                         return a_path != b_path ? a_path < b_path : a.location.offset < b.location.offset;
                        });
       throw common::SqlflowError(std::move(diagnostics_));
     }

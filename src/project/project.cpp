@@ -293,6 +293,9 @@ const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors",
                                            "load",    "execution", "schema"};
 const std::vector<std::string> kSchemaKeys = {"on_schema_change"};
 const std::vector<std::string> kExecutionKeys = {"threads", "on_failure", "retries", "retry_delay"};
+// The largest execution.threads (each worker opens its own DuckDB connection) and retries.
+constexpr int kMaxThreads = 1024;
+constexpr int kMaxRetries = 100;
 const std::vector<std::string> kLoadKeys = {"schema", "add_columns"};
 const std::vector<std::string> kEngineKeys = {"duckdb"};
 const std::vector<std::string> kDuckdbKeys = {"mode", "path", "memory_limit", "threads", "temp_directory"};
@@ -714,7 +717,7 @@ class ProfileReader {
       auto scalar = ReadScalar(entry, "execution." + entry.key);
       if (!scalar || scalar->null) continue;
       std::string text(util::Trim(scalar->text));
-      auto bad = [&](const char* what) {
+      auto bad = [&](const std::string& what) {
         Error("SF-PROFILE-014",
               fmt::format("execution.{} must be {}, not '{}'", entry.key, what, scalar->text),
               ValueAt(entry));
@@ -738,10 +741,14 @@ class ProfileReader {
         } else {
           out.retry_delay = number;
         }
-      } else if (!is_number || number < (entry.key == "threads" ? 1 : 0) ||
-                 number != static_cast<int>(number)) {
-        bad(entry.key == "threads" ? "a positive integer" : "an integer (0 or more)");
-      } else if (entry.key == "threads") {
+        continue;
+      }
+      // Checked as a double first: converting one outside int's range is undefined behaviour.
+      bool threads = entry.key == "threads";
+      int low = threads ? 1 : 0, high = threads ? kMaxThreads : kMaxRetries;
+      if (!is_number || number < low || number > high || number != std::trunc(number)) {
+        bad(fmt::format("an integer from {} to {}", low, high));
+      } else if (threads) {
         out.threads = static_cast<int>(number);
       } else {
         out.retries = static_cast<int>(number);

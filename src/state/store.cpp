@@ -128,6 +128,10 @@ std::string NewRunId(const std::string& pipeline) {
   return fmt::format("{}-{}-{:04x}", stamp, pipeline, random() & 0xffff);
 }
 
+void Store::CloseDatabase::operator()(sqlite3* db) const {
+  sqlite3_close_v2(db);
+}
+
 Store::Store(const fs::path& project_root) {
   fs::path folder = project_root / ".sqlflow";
   std::error_code error;
@@ -136,13 +140,14 @@ Store::Store(const fs::path& project_root) {
     throw StoreError(
         fmt::format("cannot create the state store folder {}: {}", folder.string(), error.message()));
   fs::path file = folder / "state.db";
-  if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) {
-    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
+  sqlite3* opened = nullptr;
+  int code = sqlite3_open(file.c_str(), &opened);
+  db_.reset(opened);  // SQLite may return a handle even when opening failed
+  if (code != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_.get()) : "out of memory";
     throw StoreError(fmt::format("cannot open the state store {}: {}", file.string(), message));
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_.get(), 5000);
   Execute("PRAGMA journal_mode=WAL");
   Execute("PRAGMA synchronous=NORMAL");
   Execute(
@@ -173,13 +178,11 @@ Store::Store(const fs::path& project_root) {
       "CREATE TABLE IF NOT EXISTS schema_accepted (pipeline TEXT NOT NULL, source TEXT NOT NULL, snapshot_id "
       "INTEGER NOT NULL, accepted_at REAL, PRIMARY KEY (pipeline, source))");
   // Stores written before runs.pid existed gain the column.
-  Statement columns(db_, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
+  Statement columns(db_.get(), "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
   if (columns.Step() && columns.Integer(0) == 0) Execute("ALTER TABLE runs ADD COLUMN pid INTEGER");
 }
 
-Store::~Store() {
-  sqlite3_close(db_);
-}
+Store::~Store() = default;
 
 bool Store::Exists(const fs::path& project_root) {
   std::error_code error;
@@ -194,7 +197,7 @@ std::string EffectiveStatus(const RunRecord& run) {
 
 void Store::Execute(const std::string& sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
     throw StoreError("state store: " + message);
@@ -204,8 +207,9 @@ void Store::Execute(const std::string& sql) {
 void Store::SaveRun(const RunRecord& run) {
   std::lock_guard lock(mutex_);
   Statement statement(
-      db_, fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
-               .c_str());
+      db_.get(),
+      fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
+          .c_str());
   statement.Bind(1, run.run_id).Bind(2, run.pipeline).Bind(3, run.profile).Bind(4, run.variables_json);
   statement.Bind(5, run.status).Bind(6, run.started_at).Bind(7, run.ended_at).Bind(8, run.error);
   statement.Bind(9, run.error_code).Bind(10, run.error_location).Bind(11, run.peak_memory_bytes);
@@ -216,7 +220,7 @@ void Store::SaveRun(const RunRecord& run) {
 void Store::SaveStep(const StepRecord& step) {
   std::lock_guard lock(mutex_);
   Statement statement(
-      db_,
+      db_.get(),
       "INSERT OR REPLACE INTO steps (run_id, step_id, position, kind, target, depends_on, status, "
       "started_at, ended_at, rows_read, rows_written, bytes, retries, error, error_code, location) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -229,7 +233,7 @@ void Store::SaveStep(const StepRecord& step) {
 
 std::optional<RunRecord> Store::FindRun(const std::string& run_id) {
   std::lock_guard lock(mutex_);
-  Statement statement(db_, fmt::format("SELECT {} FROM runs WHERE run_id = ?", kRunColumns).c_str());
+  Statement statement(db_.get(), fmt::format("SELECT {} FROM runs WHERE run_id = ?", kRunColumns).c_str());
   statement.Bind(1, run_id);
   if (!statement.Step()) return std::nullopt;
   return ReadRun(statement);
@@ -244,10 +248,10 @@ std::optional<RunRecord> Store::LatestRun(const std::string& pipeline) {
 std::vector<RunRecord> Store::ListRuns(const std::string& pipeline, int limit) {
   std::lock_guard lock(mutex_);
   Statement statement(
-      db_, fmt::format("SELECT {} FROM runs WHERE (? = '' OR pipeline = ?) ORDER BY started_at DESC, "
-                       "rowid DESC LIMIT ?",
-                       kRunColumns)
-               .c_str());
+      db_.get(), fmt::format("SELECT {} FROM runs WHERE (? = '' OR pipeline = ?) ORDER BY started_at DESC, "
+                             "rowid DESC LIMIT ?",
+                             kRunColumns)
+                     .c_str());
   statement.Bind(1, pipeline).Bind(2, pipeline).Bind(3, limit);
   std::vector<RunRecord> runs;
   while (statement.Step()) runs.push_back(ReadRun(statement));
@@ -257,7 +261,7 @@ std::vector<RunRecord> Store::ListRuns(const std::string& pipeline, int limit) {
 std::vector<StepRecord> Store::ListSteps(const std::string& run_id) {
   std::lock_guard lock(mutex_);
   Statement statement(
-      db_,
+      db_.get(),
       "SELECT run_id, step_id, position, kind, target, depends_on, status, started_at, ended_at, "
       "rows_read, rows_written, bytes, retries, error, error_code, location FROM steps WHERE run_id "
       "= ? ORDER BY position");
@@ -290,7 +294,7 @@ std::optional<std::string> Store::Watermark(const std::string& pipeline, const s
   std::lock_guard lock(mutex_);
   // Source names are case-insensitive (FROM SRC and FROM src are one source); rows written by
   // versions that kept the case are found too, the newest first.
-  Statement statement(db_,
+  Statement statement(db_.get(),
                       "SELECT value FROM watermarks WHERE pipeline = ? AND lower(source) = lower(?) "
                       "ORDER BY updated_at DESC LIMIT 1");
   statement.Bind(1, pipeline).Bind(2, source);
@@ -305,11 +309,11 @@ void Store::SaveWatermark(const std::string& pipeline, const std::string& source
   // One transaction: a crash never leaves the source without a watermark.
   Execute("BEGIN IMMEDIATE");
   try {
-    Statement other_case(db_, "DELETE FROM watermarks WHERE pipeline = ? AND lower(source) = lower(?)");
+    Statement other_case(db_.get(), "DELETE FROM watermarks WHERE pipeline = ? AND lower(source) = lower(?)");
     other_case.Bind(1, pipeline).Bind(2, source);
     other_case.Step();
     Statement statement(
-        db_,
+        db_.get(),
         "INSERT OR REPLACE INTO watermarks (pipeline, source, cursor_field, value, run_id, updated_at) "
         "VALUES (?,?,?,?,?,?)");
     statement.Bind(1, pipeline)
@@ -328,7 +332,7 @@ void Store::SaveWatermark(const std::string& pipeline, const std::string& source
 
 int64_t Store::SaveSchemaSnapshot(const SchemaSnapshot& snapshot) {
   std::lock_guard lock(mutex_);
-  Statement statement(db_,
+  Statement statement(db_.get(),
                       "INSERT INTO schema_snapshots (pipeline, source, run_id, captured_at, fingerprint, "
                       "schema_json, diff_json, verdict, origin) VALUES (?,?,?,?,?,?,?,?,?)");
   statement.Bind(1, snapshot.pipeline).Bind(2, util::ToLower(snapshot.source)).Bind(3, snapshot.run_id);
@@ -336,12 +340,12 @@ int64_t Store::SaveSchemaSnapshot(const SchemaSnapshot& snapshot) {
   statement.Bind(6, snapshot.schema_json).Bind(7, snapshot.diff_json).Bind(8, snapshot.verdict);
   statement.Bind(9, snapshot.origin);
   statement.Step();
-  return sqlite3_last_insert_rowid(db_);
+  return sqlite3_last_insert_rowid(db_.get());
 }
 
 void Store::AcceptSchemaSnapshot(int64_t id) {
   std::lock_guard lock(mutex_);
-  Statement statement(db_,
+  Statement statement(db_.get(),
                       "INSERT OR REPLACE INTO schema_accepted (pipeline, source, snapshot_id, accepted_at) "
                       "SELECT pipeline, source, id, ? FROM schema_snapshots WHERE id = ?");
   statement.Bind(1, Now()).Bind(2, id);
@@ -350,10 +354,10 @@ void Store::AcceptSchemaSnapshot(int64_t id) {
 
 std::optional<SchemaSnapshot> Store::AcceptedSchema(const std::string& pipeline, const std::string& source) {
   std::lock_guard lock(mutex_);
-  Statement statement(db_, fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? AND "
-                                       "a.snapshot_id IS NOT NULL",
-                                       kSnapshotColumns, kSnapshotFrom)
-                               .c_str());
+  Statement statement(db_.get(), fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? AND "
+                                             "a.snapshot_id IS NOT NULL",
+                                             kSnapshotColumns, kSnapshotFrom)
+                                     .c_str());
   statement.Bind(1, pipeline).Bind(2, util::ToLower(source));
   if (!statement.Step()) return std::nullopt;
   return ReadSnapshot(statement);
@@ -373,11 +377,12 @@ std::optional<SchemaSnapshot> Store::SchemaSnapshotAtRun(const std::string& pipe
   if (!run) return std::nullopt;
   double until = run->ended_at > 0 ? run->ended_at : Now();
   std::lock_guard lock(mutex_);
-  Statement statement(db_, fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? AND "
-                                       "(s.run_id = ? OR s.captured_at <= ?) ORDER BY s.run_id = ? DESC, "
-                                       "s.id DESC LIMIT 1",
-                                       kSnapshotColumns, kSnapshotFrom)
-                               .c_str());
+  Statement statement(db_.get(),
+                      fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? AND "
+                                  "(s.run_id = ? OR s.captured_at <= ?) ORDER BY s.run_id = ? DESC, "
+                                  "s.id DESC LIMIT 1",
+                                  kSnapshotColumns, kSnapshotFrom)
+                          .c_str());
   statement.Bind(1, pipeline).Bind(2, util::ToLower(source)).Bind(3, run_id).Bind(4, until).Bind(5, run_id);
   if (!statement.Step()) return std::nullopt;
   return ReadSnapshot(statement);
@@ -386,9 +391,9 @@ std::optional<SchemaSnapshot> Store::SchemaSnapshotAtRun(const std::string& pipe
 std::vector<SchemaSnapshot> Store::SchemaHistory(const std::string& pipeline, const std::string& source) {
   std::lock_guard lock(mutex_);
   Statement statement(
-      db_, fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? ORDER BY s.id DESC",
-                       kSnapshotColumns, kSnapshotFrom)
-               .c_str());
+      db_.get(), fmt::format("SELECT {} FROM {} WHERE s.pipeline = ? AND s.source = ? ORDER BY s.id DESC",
+                             kSnapshotColumns, kSnapshotFrom)
+                     .c_str());
   statement.Bind(1, pipeline).Bind(2, util::ToLower(source));
   std::vector<SchemaSnapshot> snapshots;
   while (statement.Step()) snapshots.push_back(ReadSnapshot(statement));
@@ -397,7 +402,7 @@ std::vector<SchemaSnapshot> Store::SchemaHistory(const std::string& pipeline, co
 
 std::vector<std::string> Store::PipelinesWithSchema(const std::string& source) {
   std::lock_guard lock(mutex_);
-  Statement statement(db_,
+  Statement statement(db_.get(),
                       "SELECT DISTINCT pipeline FROM schema_snapshots WHERE source = ? ORDER BY pipeline");
   statement.Bind(1, util::ToLower(source));
   std::vector<std::string> pipelines;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -116,9 +117,13 @@ class Store {
   std::vector<std::string> PipelinesWithSchema(const std::string& source);
 
  private:
+  struct CloseDatabase {
+    void operator()(sqlite3* db) const;
+  };
   void Execute(const std::string& sql);
   std::mutex mutex_;
-  sqlite3* db_ = nullptr;
+  // Closed on every path, also when the constructor throws after opening it.
+  std::unique_ptr<sqlite3, CloseDatabase> db_;
 };
 
 // RUNNING while its process lives; ABANDONED when the process that ran it is gone (killed).

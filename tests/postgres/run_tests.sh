@@ -428,6 +428,15 @@ fi
 # ---------------------------------------------------------------------------------------------
 # pg_rows TABLE [ORDER]: the table's rows as CSV lines (psql), ordered by id.
 pg_rows() { pgq "SELECT * FROM $1 ORDER BY ${2:-id}"; }
+# export_counts INSERTED UPDATED: the export step of the last `sf --json pipeline run` reported
+# these counts.
+export_counts() {
+  "$PYTHON" - "$OUT" "$1" "$2" <<'PY' || fail "the export's inserted/updated counts are not $1 and $2"
+import json, sys
+e = next(s for s in json.load(open(sys.argv[1]))["steps"] if s["kind"] == "export")
+assert (e["inserted"], e["updated"]) == (int(sys.argv[2]), int(sys.argv[3])), e
+PY
+}
 # pg_columns TABLE: name:type per column.
 pg_columns() {
   pgq "SELECT string_agg(column_name || ':' || data_type, ' ' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '$1'"
@@ -461,6 +470,47 @@ EXPORT SELECT * FROM src TO 'ex_replace' TYPE POSTGRES OPTIONS {"connection": "$
 EOF
 run_ok r3
 same_text "$(pg_rows ex_replace)" "rows after a replace through a connection URI" <<< "8,y,1.00,2025-05-06,t"
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+# A replace export runs DuckDB's query before it opens its PostgreSQL transaction: while the query
+# computes, sqlflow holds no lock on the target and its readers do not wait. The query reads a
+# named pipe (data/gate.csv), so the test knows when DuckDB is inside it: opening the pipe for
+# writing returns only once DuckDB opened it for reading, and DuckDB waits there until the rows are
+# written. At that moment a second session counts sqlflow's locks on the target and reads it
+# (lock_timeout: a reader that would wait fails instead); then the rows are given.
+if begin export_replace_computes_before_locking_the_target; then
+pgrun <<'SQL'
+CREATE TABLE ex_gate (id int, name text);
+INSERT INTO ex_gate VALUES (1, 'old');
+SQL
+new_project replace_gate
+mkfifo "$P/data/gate.csv"
+pipeline r <<'EOF'
+EXPORT SELECT * FROM read_csv('data/gate.csv', columns = {'id': 'INTEGER', 'name': 'VARCHAR'}, header = false, auto_detect = false)
+  TO 'public.ex_gate' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "replace"};
+EOF
+GATE_LOG="$ROOT/gate.log"
+(
+  exec 3> "$P/data/gate.csv" || exit 1  # returns once DuckDB opened the pipe for reading
+  locks="$(pg -A -t -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid WHERE c.relname = 'ex_gate' AND a.application_name = 'sqlflow'" 2>&1 || true)"
+  readers="$(pg -A -t -c "SET lock_timeout = '5s'" -c "SELECT count(*) FROM ex_gate" 2>&1 | tr '\n' ' ' || true)"
+  echo "locks=$locks read=$readers" > "$GATE_LOG"
+  printf '2,new\n3,newer\n' >&3
+) &
+GATE_PID=$!
+sf pipeline run r
+kill "$GATE_PID" 2>/dev/null || true  # still waiting only when DuckDB never opened the pipe
+wait "$GATE_PID" 2>/dev/null || true
+expect_rc 0 "a replace export reading the pipe"
+[ -s "$GATE_LOG" ] || fail "DuckDB never opened the pipe"
+[ "$(cat "$GATE_LOG")" = "locks=0 read=1 " ] ||
+  fail "while DuckDB computed the export, sqlflow locked the target or its reader failed: $(cat "$GATE_LOG")"
+same_text "$(pg_rows ex_gate)" "rows after the replace" <<'EOF'
+2,new
+3,newer
+EOF
 ok
 fi
 
@@ -540,11 +590,7 @@ EOF
 # Rerun: everything matches, nothing new.
 sf --json pipeline run m
 expect_rc 0 "merge rerun"
-"$PYTHON" - "$OUT" <<'PY' || fail "the rerun's counts are not 0 inserted, 4 updated"
-import json, sys
-e = {s["id"]: s for s in json.load(open(sys.argv[1]))["steps"]}["export_postgres_src"]
-assert (e["inserted"], e["updated"]) == (0, 4), e
-PY
+export_counts 0 4
 same_text "$(pgq "SELECT count(*) FROM ex_merge")" "rows after the rerun" <<< "5"
 # A composite key, mode "merge" with "keys", into a table the export creates.
 pipeline m2 <<'EOF'
@@ -558,6 +604,54 @@ same_text "$(pg_rows ex_merge2 "k1, k2")" "composite-key merge" <<'EOF'
 a,1,1.5
 a,2,2.5
 b,1,3.5
+EOF
+ok
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Merge keys name columns as in DuckDB: case-insensitively (engine::FindColumn, as a DuckDB MERGE).
+if begin export_merge_keys_match_columns_ignoring_case; then
+pgrun <<'SQL'
+CREATE TABLE ex_merge_case (id int, name text);
+INSERT INTO ex_merge_case VALUES (1, 'one'), (2, 'two');
+SQL
+new_project merge_case
+pipeline m <<'EOF'
+CREATE TABLE src AS SELECT * FROM (VALUES (2, 'TWO'), (3, 'three')) v(id, name);
+EXPORT src TO 'public.ex_merge_case' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "merge", "keys": ["ID"]};
+EOF
+sf --json pipeline run m
+expect_rc 0 "a merge with the key in another case"
+export_counts 1 1
+same_text "$(pg_rows ex_merge_case)" "rows after the merge on ID" <<'EOF'
+1,one
+2,TWO
+3,three
+EOF
+# Mixed-case columns in a table the export creates, keyed in lower case, merged twice.
+pipeline m2 <<'EOF'
+CREATE TABLE src AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v("UserId", "Name");
+EXPORT src TO 'public.ex_merge_case2' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "merge", "keys": ["userid"]};
+EOF
+run_ok m2
+pgrun <<< "UPDATE ex_merge_case2 SET \"Name\" = 'changed'"
+run_ok m2
+same_text "$(pg_rows ex_merge_case2 '"UserId"')" "rows after merging twice on userid" <<'EOF'
+1,a
+2,b
+EOF
+# A key that is no column of the rows, in any case, fails before PostgreSQL is touched.
+pipeline m3 <<'EOF'
+CREATE TABLE src AS SELECT 1 AS id, 'x' AS name;
+EXPORT src TO 'public.ex_merge_case' TYPE POSTGRES OPTIONS {"connection": "pg", "mode": "merge", "keys": ["code"]};
+EOF
+sf pipeline run m3
+expect_rc 1 "a merge on a key that is not a column"
+expect_msg 'merge key "code" is not a column of the new rows'
+same_text "$(pg_rows ex_merge_case)" "rows after the failed merge" <<'EOF'
+1,one
+2,TWO
+3,three
 EOF
 ok
 fi

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -140,6 +141,83 @@ TEST_F(EngineTest, ValuesPrintAsDuckdbPrintsThem) {
   EXPECT_EQ(result.Value(1, 0), "2024-01-02");
   EXPECT_EQ(result.Value(2, 0), "true");
   EXPECT_EQ(result.Value(3, 0), "x");
+}
+
+TEST_F(EngineTest, VarcharWithANulByteKeepsEveryByte) {
+  Result result = conn_.Query("SELECT 'a' || chr(0) || 'b', 'x' || chr(0)");
+  auto value = result.Value(0, 0);
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ(value->size(), 3u);
+  EXPECT_EQ(*value, std::string("a\0b", 3));
+  EXPECT_EQ(result.Value(1, 0), std::string("x\0", 2));
+  EXPECT_EQ(conn_.QueryScalar("SELECT 'a' || chr(0) || 'b'"), std::string("a\0b", 3));
+}
+
+TEST_F(EngineTest, ValuesOfEveryKindReadAsDuckdbCastsThemToVarchar) {
+  const std::vector<std::string> expressions = {"true",
+                                                "-7::TINYINT",
+                                                "300::SMALLINT",
+                                                "-70000",
+                                                "9000000000",
+                                                "200::UTINYINT",
+                                                "60000::USMALLINT",
+                                                "4000000000::UINTEGER",
+                                                "18000000000000000000::UBIGINT",
+                                                "-12345678901234567890::HUGEINT",
+                                                "340282366920938463463374607431768211455::UHUGEINT",
+                                                "1.5::FLOAT",
+                                                "-2.25::DOUBLE",
+                                                "1.50::DECIMAL(4,2)",
+                                                "-123456.789::DECIMAL(9,3)",
+                                                "1234567890123.45::DECIMAL(18,2)",
+                                                "-1.5::DECIMAL(38,10)",
+                                                "DATE '2024-02-29'",
+                                                "TIME '13:45:30.123456'",
+                                                "TIMETZ '13:45:30+02'",
+                                                "TIMESTAMP '2024-01-02 03:04:05.678901'",
+                                                "TIMESTAMPTZ '2024-01-02 03:04:05+00'",
+                                                "'2024-01-02 03:04:05'::TIMESTAMP_S",
+                                                "'2024-01-02 03:04:05.123'::TIMESTAMP_MS",
+                                                "'2024-01-02 03:04:05.123456789'::TIMESTAMP_NS",
+                                                "INTERVAL '1 year 2 months 3 days 04:05:06.7'",
+                                                "'\\x00\\xFFab'::BLOB",
+                                                "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID",
+                                                "'b'::ENUM('a', 'b')",
+                                                "[1, NULL, 3]",
+                                                "[]::INTEGER[]",
+                                                "[[1], [], NULL]",
+                                                "['x', NULL]",
+                                                "{'a': 1, 'b': 'x', 'c': NULL}",
+                                                "MAP {'k': 2, 'l': NULL}",
+                                                "[1, 2, 3]::INTEGER[3]",
+                                                "[{'d': DATE '2024-01-01'}]"};
+  for (const auto& expression : expressions) {
+    std::optional<std::string> value;
+    EXPECT_NO_THROW(value = conn_.Query("SELECT " + expression).Value(0, 0)) << expression;
+    auto cast = conn_.Query("SELECT CAST(" + expression + " AS VARCHAR)").Value(0, 0);
+    ASSERT_TRUE(cast.has_value()) << expression;
+    EXPECT_EQ(value, cast) << expression;
+  }
+  EXPECT_EQ(conn_.Query("SELECT NULL::INTEGER[]").Value(0, 0), std::nullopt);
+}
+
+TEST_F(EngineTest, ValuesAcrossManyChunks) {
+  Result result = conn_.Query("SELECT i, 'row ' || i FROM range(10000) t(i) ORDER BY i");
+  ASSERT_EQ(result.row_count(), 10000u);
+  EXPECT_EQ(result.Value(0, 0), "0");
+  EXPECT_EQ(result.Value(1, 2047), "row 2047");
+  EXPECT_EQ(result.Value(1, 2048), "row 2048");
+  EXPECT_EQ(result.Value(0, 9999), "9999");
+  EXPECT_EQ(result.Value(0, 10000), std::nullopt);
+  EXPECT_EQ(conn_.Query("SELECT 1 WHERE false").row_count(), 0u);
+}
+
+TEST_F(EngineTest, PreparingOnAMovedFromConnectionIsAnEngineError) {
+  // DuckDB gives no error text here (no prepared statement exists): the message must not come
+  // from a null pointer.
+  Connection moved(std::move(conn_));
+  EXPECT_THROW(PreparedStatement(conn_, "SELECT 1"), EngineError);
+  EXPECT_EQ(moved.QueryScalar("SELECT 1"), "1");
 }
 
 TEST_F(EngineTest, QueryScalarHandlesNullAndEmpty) {

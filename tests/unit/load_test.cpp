@@ -206,6 +206,19 @@ TEST(WideningTest, VarcharAndUnrelatedTypesDoNotNarrow) {
   EXPECT_FALSE(IsSafeWidening("BLOB", "INTEGER"));
 }
 
+// --- column names -------------------------------------------------------------------------------
+
+TEST(ColumnNameTest, NamesMatchColumnsIgnoringCase) {
+  const std::vector<Column> columns = {{"UserId", "INTEGER"}, {"name", "VARCHAR"}};
+  EXPECT_EQ(FindColumn(columns, "userid"), &columns[0]);
+  EXPECT_EQ(FindColumn(columns, "NAME"), &columns[1]);
+  EXPECT_EQ(FindColumn(columns, "user"), nullptr);
+  EXPECT_TRUE(SameColumnName("Id", "ID"));
+  EXPECT_FALSE(SameColumnName("id", "id2"));
+  EXPECT_TRUE(IsKeyColumn({"region", "USERID"}, "UserId"));
+  EXPECT_FALSE(IsKeyColumn({"user"}, "UserId"));
+}
+
 // --- WriteTable on in-memory and persistent databases --------------------------------------------
 
 class LoadTest : public ::testing::TestWithParam<bool> {
@@ -376,6 +389,16 @@ TEST_P(LoadTest, MergeMatchesKeysByNameWithReorderedColumns) {
   Reopen();
   EXPECT_EQ(All("users"), (std::vector<std::string>{"1|ann|10", "2|bob|20", "3|cyd|33", "4|di|40", "5|ed|50",
                                                     "11|kim|11"}));
+}
+
+TEST_P(LoadTest, MergeKeysMatchMixedCaseColumnsIgnoringCase) {
+  Write("accounts", "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) v(\"UserId\", \"Name\")", Replace());
+  WriteResult merged = Write("accounts", "SELECT * FROM (VALUES (2, 'B'), (3, 'c')) v(\"USERID\", \"name\")",
+                             Merge({"userid"}));
+  EXPECT_EQ(merged.inserted, 1u);
+  EXPECT_EQ(merged.updated, 1u);
+  Reopen();
+  EXPECT_EQ(All("accounts"), (std::vector<std::string>{"1|a", "2|B", "3|c"}));
 }
 
 TEST_P(LoadTest, MergeCreatesAMissingTarget) {

@@ -394,6 +394,24 @@ TEST_F(PlannerTest, IndependentValidationErrorsAreReportedTogether) {
   EXPECT_TRUE(codes.count("SF-PLAN-041")) << common::FormatDiagnostics(diagnostics);
 }
 
+TEST_F(PlannerTest, DiagnosticsAreOrderedByFileThenPosition) {
+  // Errors found while walking (main file, included file, main file again) and one found later,
+  // when tables are resolved, on the first line of the main file.
+  Write("inc.sf", "SOURCE b TYPE CVS PARAMS {\"path\": \"b.csv\"};\n");
+  auto diagnostics = Errors(
+      "CREATE TABLE r AS SELECT * FROM nowhere;\n"
+      "SOURCE a TYPE CVS PARAMS {\"path\": \"a.csv\"};\n"
+      "INCLUDE 'inc.sf';\n"
+      "SOURCE c TYPE CVS PARAMS {\"path\": \"c.csv\"};\n");
+  std::vector<std::string> order;
+  for (const auto& d : diagnostics) {
+    order.push_back(fs::path(d.location.path()).filename().string() + ":" +
+                    std::to_string(d.location.line()));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"inc.sf:1", "p.sf:1", "p.sf:2", "p.sf:4"}))
+      << common::FormatDiagnostics(diagnostics);
+}
+
 // --- variables ----------------------------------------------------------------------------------
 
 class VariablePrecedenceTest : public PlannerTest {

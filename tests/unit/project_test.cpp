@@ -147,6 +147,28 @@ TEST_F(ProjectTest, ThreadsMustBeAPositiveInteger) {
   }
 }
 
+TEST_F(ProjectTest, ExecutionIntegersOutOfRangeNameTheKeyAndItsRange) {
+  struct Case {
+    std::string key, value, range;
+  };
+  const std::vector<Case> cases = {
+      {"retries", "1e20", "from 0 to 100"},    {"retries", "-1e20", "from 0 to 100"},
+      {"retries", "2.5", "from 0 to 100"},     {"threads", "1e20", "from 1 to 1024"},
+      {"threads", "-1e300", "from 1 to 1024"}, {"threads", "2.5", "from 1 to 1024"},
+  };
+  for (const auto& [key, value, range] : cases) {
+    auto errors = Errors("execution:\n  " + key + ": " + value + "\n");
+    ASSERT_EQ(errors.size(), 1u) << key << ": " << value;
+    EXPECT_EQ(errors[0].code, "SF-PROFILE-014");
+    EXPECT_EQ(errors[0].message,
+              "execution." + key + " must be an integer " + range + ", not '" + value + "'");
+    EXPECT_EQ(errors[0].location.line(), 2);
+  }
+  Profile edges = Load("execution:\n  threads: 1024\n  retries: 100\n");
+  EXPECT_EQ(edges.execution.threads, 1024);
+  EXPECT_EQ(edges.execution.retries, 100);
+}
+
 TEST_F(ProjectTest, UnknownKeySuggestsTheClosestOnTheRightLine) {
   auto errors = Errors(
       "engines:\n"

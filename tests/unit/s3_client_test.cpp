@@ -3,6 +3,7 @@
 #include "connectors/s3/client.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -271,6 +272,42 @@ TEST(S3RetryTest, AccessDeniedIsNotRetried) {
         << error.what();
   }
   EXPECT_EQ(server.requests(), 1);
+}
+
+// The largest resident set of this process so far, in bytes.
+uint64_t PeakResidentBytes() {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+TEST(S3RetryTest, AnErrorOnARangedPartIsReadFromTheResponseNotFromTheDownloadFile) {
+  // A large object comes down in ranged parts into a file of its full size (sparse here). The
+  // error document of a failing part must neither land in that file nor be read back from it: the
+  // file holds the rest of the object from the part's offset on, gigabytes for a large one.
+  ScriptedServer server("403:AccessDenied");
+  ASSERT_GT(server.port(), 0);
+  Client client(server.credentials(), /*attempts=*/1, /*threads=*/1);
+  fs::path file = fs::temp_directory_path() / ("sqlflow-s3-ranged-error-" + std::to_string(::getpid()));
+  const uint64_t size = 256ull << 20;
+  uint64_t peak_before = PeakResidentBytes();
+  try {
+    client.Download({"big/object.bin", size, ""}, "b", file, /*part_size=*/1 << 20);
+    FAIL() << "a 403 on a part was taken for the part";
+  } catch (const S3Error& error) {
+    EXPECT_EQ(error.status(), 403);
+    EXPECT_NE(std::string(error.what()).find("HTTP 403 AccessDenied scripted AccessDenied"),
+              std::string::npos)
+        << error.what();
+  }
+  uint64_t peak_after = PeakResidentBytes();
+  EXPECT_LT(peak_after - peak_before, uint64_t{32} << 20)
+      << "reading one part's error grew the process by " << ((peak_after - peak_before) >> 20) << " MiB";
+  std::string start(4096, '\0');
+  std::ifstream(file, std::ios::binary).read(start.data(), static_cast<std::streamsize>(start.size()));
+  EXPECT_EQ(start.find_first_not_of('\0'), std::string::npos)
+      << "the error document was written into the download file: " << start.substr(0, 120);
+  fs::remove(file);
 }
 
 TEST(S3ResolveTest, ParamsBeatEnvironmentAndEndpointFallsBackToAws) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/sql.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors::postgres {
@@ -22,17 +23,11 @@ int Result::rows() const {
   return PQntuples(result_);
 }
 
-std::string QuoteName(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 std::string QuoteQualified(const std::string& qualified) {
   // Already quoted by the user: keep it.
   if (qualified.find('"') != std::string::npos) return qualified;
   std::vector<std::string> parts = util::Split(qualified, '.');
-  for (auto& part : parts) part = QuoteName(part);
+  for (auto& part : parts) part = engine::QuoteIdentifier(part);
   return util::Join(parts, ".");
 }
 

@@ -60,8 +60,8 @@ class Client {
   std::string where_;  // host:port/dbname, for messages
 };
 
-// "name" with embedded quotes doubled (PostgreSQL identifiers); `schema.table` quoted part by part.
-std::string QuoteName(const std::string& name);
+// `schema.table` quoted part by part (engine::QuoteIdentifier, case kept); a name the user already
+// quoted is taken as written.
 std::string QuoteQualified(const std::string& qualified);
 
 // A clear message for a libpq error: PostgreSQL's words and, when recognized, the likely cause in

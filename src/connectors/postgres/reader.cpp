@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/big_endian.h"
 #include "connectors/postgres/client.h"
 #include "connectors/postgres/reader.h"
 #include "connectors/postgres/types.h"
@@ -17,13 +18,6 @@ namespace sqlflow::connectors::postgres {
 namespace {
 
 constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // 11 bytes with its final NUL
-
-uint16_t Read16(const char* p) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
-}
-uint32_t Read32(const char* p) {
-  return (static_cast<uint32_t>(Read16(p)) << 16) | Read16(p + 2);
-}
 
 // Which result columns come straight from a table column declared NOT NULL (pg_attribute).
 void ReadNotNull(Client& client, const PGresult* description, std::vector<bool>& not_null) {
@@ -194,19 +188,17 @@ std::string SourceQueryFor(const nlohmann::json& params) {
   std::string base = BaseQuery(params);
   if (!params.contains("watermark") || !params.contains("cursor_field")) return base;
   // Only rows past what the last committed load read; the literal takes the column's type.
-  std::string watermark = params["watermark"].get<std::string>();
-  std::string literal = "'";
-  for (char c : watermark) literal += c == '\'' ? std::string("''") : std::string(1, c);
-  literal += "'";
   return fmt::format("SELECT * FROM ({}) AS sqlflow_source WHERE {} > {}", base,
-                     QuoteName(params["cursor_field"].get<std::string>()), literal);
+                     engine::QuoteIdentifier(params["cursor_field"].get<std::string>()),
+                     engine::QuoteLiteral(params["watermark"].get<std::string>()));
 }
 
 std::string BaseQuery(const nlohmann::json& params) {
   if (params.contains("query")) return params["query"].get<std::string>();
   std::string table = params["table"].get<std::string>();
   if (params.contains("schema") && table.find('.') == std::string::npos) {
-    return "SELECT * FROM " + QuoteName(params["schema"].get<std::string>()) + "." + QuoteName(table);
+    return "SELECT * FROM " + engine::QuoteIdentifier(params["schema"].get<std::string>()) + "." +
+           engine::QuoteIdentifier(table);
   }
   return "SELECT * FROM " + QuoteQualified(table);
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/postgres/big_endian.h"
 #include "connectors/postgres/client.h"
 #include "util/strings.h"
 
@@ -19,16 +20,6 @@ __extension__ typedef __int128 Int128;  // numeric(38,s) needs 128 bits
 // PostgreSQL counts days and microseconds from 2000-01-01, DuckDB from 1970-01-01.
 constexpr int32_t kEpochDays = 10957;
 constexpr int64_t kEpochMicros = 946684800LL * 1000000;
-
-uint16_t Read16(const char* p) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
-}
-uint32_t Read32(const char* p) {
-  return (static_cast<uint32_t>(Read16(p)) << 16) | Read16(p + 2);
-}
-uint64_t Read64(const char* p) {
-  return (static_cast<uint64_t>(Read32(p)) << 32) | Read32(p + 4);
-}
 
 template <typename T>
 void Put(duckdb_vector vector, idx_t row, T value) {

@@ -92,8 +92,35 @@ size_t AppendToString(char* data, size_t size, size_t count, void* target) {
   return size * count;
 }
 
-size_t WriteToFile(char* data, size_t size, size_t count, void* target) {
-  return std::fwrite(data, size, count, static_cast<std::FILE*>(target)) * size;
+// An error document is read for its message; more than this is never kept.
+constexpr size_t kMaxErrorBody = 64 * 1024;
+
+// Where a download's body goes: the file for a success, a small buffer for an error status. A
+// ranged part writes into a file that already has the object's full size, so an error document
+// must never land there (it would overwrite the part's bytes and could only be read back from the
+// file).
+struct DownloadSink {
+  CURL* curl;
+  std::FILE* file;
+  std::string* error_body;
+  bool decided = false;
+  bool error = false;
+};
+
+size_t WriteDownload(char* data, size_t size, size_t count, void* target) {
+  auto* sink = static_cast<DownloadSink*>(target);
+  size_t bytes = size * count;
+  if (!sink->decided) {
+    long status = 0;
+    curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
+    sink->error = status >= 300;
+    sink->decided = true;
+  }
+  if (!sink->error) return std::fwrite(data, 1, bytes, sink->file);
+  // The start of the error document is enough; the rest is not worth receiving.
+  size_t room = kMaxErrorBody - sink->error_body->size();
+  sink->error_body->append(data, std::min(bytes, room));
+  return bytes <= room ? bytes : CURL_WRITEFUNC_ERROR;
 }
 
 struct UploadSource {
@@ -242,6 +269,7 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
     curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE, rate);
   }
   UploadSource source{nullptr, 0, nullptr, 0};
+  DownloadSink sink{curl, nullptr, &response.body};
   if (method == "PUT" || method == "POST") {
     uint64_t length = transfer.length;
     if (transfer.upload) {
@@ -268,13 +296,16 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
     out = std::fopen(transfer.download->c_str(), transfer.range.empty() ? "wb" : "r+b");
     if (!out) throw S3Error("cannot write " + transfer.download->string(), false, 0);
     ::fseeko(out, static_cast<off_t>(transfer.offset), SEEK_SET);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteToFile);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+    sink.file = out;
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteDownload);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   } else {
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   }
   CURLcode code = curl_easy_perform(curl);
+  // An error document cut at kMaxErrorBody: the status says what happened.
+  if (code == CURLE_WRITE_ERROR && sink.error) code = CURLE_OK;
   if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_URL_MALFORMAT ||
       code == CURLE_UNSUPPORTED_PROTOCOL) {
     throw S3Error(fmt::format("{} {}: {} [check endpoint_url (or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)]",
@@ -293,14 +324,7 @@ Client::Response Client::Once(const std::string& method, const std::string& url,
     throw S3Error(fmt::format("{} {}: {}", method, url, curl_easy_strerror(code)), true, 0);
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  if (out && response.status >= 300) {
-    // The error document went to the file: read it back for the message.
-    std::fclose(out);
-    out = nullptr;
-    std::ifstream error(*transfer.download);
-    error.seekg(static_cast<std::streamoff>(transfer.offset));
-    response.body.assign(std::istreambuf_iterator<char>(error), std::istreambuf_iterator<char>());
-  } else if (out && std::fflush(out) != 0) {
+  if (out && response.status < 300 && std::fflush(out) != 0) {
     throw S3Error("cannot write " + transfer.download->string() + ": " + std::strerror(errno), false, 0);
   }
   return response;

@@ -15,6 +15,8 @@
 #include <pybind11/embed.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/duckdb.h"
+#include "engine/sql.h"
 #include "udf/python/convert.h"
 #include "udf/python/sources.h"
 #include "udf/runtime.h"
@@ -146,10 +148,10 @@ void DestroyScalarUdf(void* data) {
 
 // DuckDB parses its own type names: the type of `NULL::<name>`.
 duckdb_logical_type ParseType(duckdb_connection connection, const std::string& name) {
-  duckdb_result result;
+  duckdb_result result{};
   std::string sql = "SELECT NULL::" + name;
   if (duckdb_query(connection, sql.c_str(), &result) == DuckDBError) {
-    std::string error = duckdb_result_error(&result);
+    std::string error = engine::ErrorText(duckdb_result_error(&result));
     duckdb_destroy_result(&result);
     throw std::runtime_error(fmt::format("'{}' is not a SQL type DuckDB knows: {}", name, error));
   }
@@ -276,22 +278,16 @@ namespace sqlflow::udf::python {
 
 namespace {
 
-std::string QuoteName(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
 // Owns a duckdb_result.
 struct ResultGuard {
-  duckdb_result result;
+  duckdb_result result{};
   ~ResultGuard() { duckdb_destroy_result(&result); }
 };
 
 void Query(duckdb_connection connection, const std::string& sql) {
   ResultGuard guard;
   if (duckdb_query(connection, sql.c_str(), &guard.result) == DuckDBError) {
-    throw std::runtime_error(duckdb_result_error(&guard.result));
+    throw std::runtime_error(engine::ErrorText(duckdb_result_error(&guard.result)));
   }
 }
 
@@ -305,8 +301,8 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
                                   record.info["line"].get<int>());
   ResultGuard input;
   if (duckdb_query(connection, input_sql.c_str(), &input.result) == DuckDBError) {
-    throw std::runtime_error(
-        fmt::format("{}: its input query failed: {}", where, duckdb_result_error(&input.result)));
+    throw std::runtime_error(fmt::format("{}: its input query failed: {}", where,
+                                         engine::ErrorText(duckdb_result_error(&input.result))));
   }
   idx_t column_count = duckdb_column_count(&input.result);
   std::vector<ColumnType> input_types;
@@ -346,13 +342,15 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
     std::vector<std::string> definitions;
     for (const auto& entry : schema) {
       py::tuple pair = entry.cast<py::tuple>();
-      definitions.push_back(QuoteName(pair[0].cast<std::string>()) + " " + pair[1].cast<std::string>());
+      definitions.push_back(engine::QuoteIdentifier(pair[0].cast<std::string>()) + " " +
+                            pair[1].cast<std::string>());
     }
     std::string joined;
     for (const auto& definition : definitions) joined += (joined.empty() ? "" : ", ") + definition;
     {
       py::gil_scoped_release release;
-      Query(connection, fmt::format("CREATE TEMP TABLE {} ({})", QuoteName(output_table), joined));
+      Query(connection,
+            fmt::format("CREATE TEMP TABLE {} ({})", engine::QuoteIdentifier(output_table), joined));
     }
     std::vector<duckdb_logical_type> types;
     std::vector<ColumnType> output_types;
@@ -390,7 +388,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
         }
         duckdb_data_chunk_set_size(chunk, count);
         if (duckdb_append_data_chunk(cleanup.appender, chunk) == DuckDBError) {
-          throw std::runtime_error(duckdb_appender_error(cleanup.appender));
+          throw std::runtime_error(engine::ErrorText(duckdb_appender_error(cleanup.appender)));
         }
       } catch (...) {
         duckdb_destroy_data_chunk(&chunk);
@@ -399,7 +397,7 @@ uint64_t Runtime::RunTable(duckdb_connection connection, const std::string& name
       duckdb_destroy_data_chunk(&chunk);
     }
     if (duckdb_appender_close(cleanup.appender) == DuckDBError) {
-      throw std::runtime_error(duckdb_appender_error(cleanup.appender));
+      throw std::runtime_error(engine::ErrorText(duckdb_appender_error(cleanup.appender)));
     }
     return rows;
   } catch (py::error_already_set& error) {
