@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "app/metrics.h"
 #include "cli/commands.h"
 #include "state/store.h"
 
@@ -133,40 +134,7 @@ namespace sqlflow::cli {
 
 namespace {
 
-struct RunMetrics {
-  state::RunRecord run;
-  std::vector<state::StepRecord> steps;
-  double seconds = 0;
-  int64_t rows_read = 0;
-  int64_t rows_written = 0;
-  int64_t bytes = 0;
-  int retries = 0;
-  std::optional<double> change;  // of the wall time against the previous run of the pipeline
-  bool regression = false;
-};
-
-RunMetrics Measure(state::Store& store, const state::RunRecord& run) {
-  RunMetrics metrics;
-  metrics.run = run;
-  metrics.steps = store.ListSteps(run.run_id);
-  metrics.seconds = run.ended_at > 0 ? run.ended_at - run.started_at : 0;
-  for (const auto& step : metrics.steps) {
-    metrics.rows_read += step.rows_read;
-    metrics.rows_written += step.rows_written;
-    metrics.bytes += step.bytes;
-    metrics.retries += step.retries;
-  }
-  return metrics;
-}
-
-// A run is a regression when it took over a quarter longer than the previous successful run of
-// its pipeline, and at least 0.1 s more (tiny runs jitter).
-void Compare(RunMetrics& current, const RunMetrics& previous) {
-  if (previous.seconds <= 0 || current.seconds <= 0) return;
-  current.change = current.seconds / previous.seconds - 1.0;
-  current.regression =
-      current.run.status == "SUCCEEDED" && *current.change > 0.25 && current.seconds - previous.seconds > 0.1;
-}
+using app::RunMetrics;
 
 std::string Label(const std::string& text) {
   std::string out;
@@ -231,7 +199,6 @@ std::string Prometheus(const std::vector<RunMetrics>& all, bool openmetrics) {
 int MetricsCommand(const std::string& pipeline, const std::string& format, int limit,
                    const GlobalOptions& options) {
   Context context = LoadContext(options);
-  std::vector<RunMetrics> all;
   if (!state::Store::Exists(context.root)) {
     fmt::print("{}", options.json || format == "json" ? "[]\n"
                      : format == "table"              ? "No runs recorded\n"
@@ -241,19 +208,7 @@ int MetricsCommand(const std::string& pipeline, const std::string& format, int l
   state::Store store(context.root);
   // A textfile collector wants every pipeline's latest run, not only the newest runs overall.
   if (format == "prometheus" || format == "openmetrics") limit = std::max(limit, 100000);
-  std::map<std::string, std::vector<state::RunRecord>> history;  // per pipeline, newest first
-  for (const auto& run : store.ListRuns(pipeline, limit)) {
-    RunMetrics metrics = Measure(store, run);
-    auto& runs = history[run.pipeline];
-    if (runs.empty()) runs = store.ListRuns(run.pipeline, 10000);
-    // Against the previous successful run of the pipeline.
-    auto self = std::find_if(runs.begin(), runs.end(), [&](const auto& r) { return r.run_id == run.run_id; });
-    auto previous = self == runs.end() ? runs.end() : std::find_if(self + 1, runs.end(), [](const auto& r) {
-      return r.status == "SUCCEEDED";
-    });
-    if (previous != runs.end()) Compare(metrics, Measure(store, *previous));
-    all.push_back(std::move(metrics));
-  }
+  std::vector<RunMetrics> all = app::CollectMetrics(store, pipeline, limit);
   std::string wanted = options.json ? "json" : format;
   if (wanted == "prometheus" || wanted == "openmetrics") {
     fmt::print("{}", Prometheus(all, wanted == "openmetrics"));
