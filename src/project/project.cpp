@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <system_error>
@@ -302,6 +303,12 @@ const std::vector<std::string> kDuckdbKeys = {"mode", "path", "memory_limit", "t
 const std::vector<std::string> kConnectorKeys = {"type", "params"};
 const std::vector<std::string> kPathKeys = {"pipelines"};
 
+// Bounds on what a profile may make the reader do, whatever its text: YAML aliases can make a
+// small file expand to billions of values, or refer to themselves.
+constexpr size_t kMaxProfileBytes = 1 << 20;
+constexpr int kMaxParamsDepth = 64;
+constexpr size_t kMaxParamsValues = 100000;
+
 bool IsNullWord(std::string_view text) {
   return text == "~" || text == "null" || text == "Null" || text == "NULL";
 }
@@ -526,6 +533,13 @@ class ProfileReader {
     bool had_references = false;
     auto expanded = Expand(node, node.Scalar(), &had_references);
     if (!expanded) return std::nullopt;
+    // An environment variable can still bring bytes that are not UTF-8.
+    if (!util::IsValidUtf8(*expanded)) {
+      Error("SF-PROFILE-016", fmt::format("{} is not UTF-8 text", what), where,
+            had_references ? "check the environment variables it names"
+                           : "write the character itself, not an escape");
+      return std::nullopt;
+    }
     Scalar scalar;
     scalar.plain = node.Tag() == "?";
     scalar.null = scalar.plain && (IsNullWord(*expanded) || (expanded->empty() && !had_references));
@@ -766,17 +780,29 @@ class ProfileReader {
   }
 
   // YAML → JSON keeping types: null, bool, integer, float, text, lists and mappings.
-  nlohmann::json ToJson(const YAML::Node& node, const std::string& what, const Location& where) {
+  nlohmann::json ToJson(const YAML::Node& node, const std::string& what, const Location& where,
+                        int depth = 0) {
     if (!node.IsDefined() || node.IsNull()) return nullptr;
+    if (params_too_large_) return nullptr;  // reported once
+    if (depth > kMaxParamsDepth || ++params_values_ > kMaxParamsValues) {
+      params_too_large_ = true;
+      Error("SF-PROFILE-015",
+            depth > kMaxParamsDepth
+                ? fmt::format("{} nest more than {} levels deep", what, kMaxParamsDepth)
+                : fmt::format("the connector params expand to more than {} values", kMaxParamsValues),
+            where,
+            "an alias (*name) that refers to its own anchor, or to large ones many times, expands endlessly");
+      return nullptr;
+    }
     if (node.IsSequence()) {
       nlohmann::json array = nlohmann::json::array();
-      for (const auto& item : node) array.push_back(ToJson(item, what, At(item.Mark())));
+      for (const auto& item : node) array.push_back(ToJson(item, what, At(item.Mark()), depth + 1));
       return array;
     }
     if (node.IsMap()) {
       nlohmann::json object = nlohmann::json::object();
       for (const Entry& entry : Entries(node, what, nullptr)) {
-        object[entry.key] = ToJson(entry.value, what + "." + entry.key, ValueAt(entry));
+        object[entry.key] = ToJson(entry.value, what + "." + entry.key, ValueAt(entry), depth + 1);
       }
       return object;
     }
@@ -808,6 +834,8 @@ class ProfileReader {
   const Environment& env_;
   fs::path root_;
   std::vector<Diagnostic> diagnostics_;
+  size_t params_values_ = 0;  // values ToJson made so far, across all connectors
+  bool params_too_large_ = false;
 };
 
 [[noreturn]] void ThrowProfileNotFound(const fs::path& root, const std::string& name) {
@@ -847,7 +875,29 @@ Profile LoadProfile(const fs::path& root, const std::string& name, const Environ
   bool ok = true;
   std::string text = ReadWholeFile(file, &ok);
   if (!ok) throw UsageError("SF-PROFILE-012", fmt::format("cannot read profile file '{}'", file.string()));
+  return ParseProfile(std::move(text), file, base, name, env);
+}
+
+Profile ParseProfile(std::string text, const fs::path& file, const fs::path& root, const std::string& name,
+                     const Environment& env) {
+  fs::path base = Normalize(root);
   auto source = std::make_shared<const SourceFile>(file.string(), std::move(text));
+  if (source->text().size() > kMaxProfileBytes) {
+    throw SqlflowError(Diagnostic{"SF-PROFILE-015",
+                                  fmt::format("the profile is {} bytes; a profile may have at most {}",
+                                              source->text().size(), kMaxProfileBytes),
+                                  Location{source, 0},
+                                  "a profile holds settings: keep data in files that connectors read",
+                                  {}});
+  }
+  // Connector params become JSON, which is UTF-8 only; so is YAML.
+  if (size_t bad = util::InvalidUtf8At(source->text()); bad != std::string::npos) {
+    throw SqlflowError(Diagnostic{"SF-PROFILE-016",
+                                  "the profile is not UTF-8 text",
+                                  Location{source, bad},
+                                  "save the file as UTF-8",
+                                  {}});
+  }
 
   Profile profile;
   profile.name = name;

@@ -95,6 +95,11 @@ std::filesystem::path FindProjectRoot(const std::filesystem::path& start,
 // SqlflowError whose diagnostics (SF-PROFILE-0xx) point into the YAML text.
 Profile LoadProfile(const std::filesystem::path& root, const std::string& name, const Environment& env);
 
+// The profile `name` from `text`, the YAML of its `file`, as LoadProfile reads it (relative paths
+// resolve against `root`); throws SqlflowError as LoadProfile does.
+Profile ParseProfile(std::string text, const std::filesystem::path& file, const std::filesystem::path& root,
+                     const std::string& name, const Environment& env);
+
 // Sorted profile names (files profiles/*.yml, without the extension); empty when there are none.
 std::vector<std::string> ListProfiles(const std::filesystem::path& root);
 

@@ -54,7 +54,8 @@ int DefaultWorkers() {
 
 double RetryPolicy::Delay(int retry, double unit) const {
   double delay = first_delay * static_cast<double>(uint64_t{1} << std::min(retry - 1, 20));
-  return delay * (1.0 + jitter * unit);
+  // At most a day: a profile's retry_delay may be any finite number (1e300 doubles to infinity).
+  return std::min(delay * (1.0 + jitter * unit), 86400.0);
 }
 
 namespace {

@@ -16,6 +16,13 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
 bool StartsWith(std::string_view text, std::string_view prefix);
 bool EndsWith(std::string_view text, std::string_view suffix);
 
+// Where `text` stops being well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF): the offset of the first bad sequence, or npos when it is all good.
+size_t InvalidUtf8At(std::string_view text);
+inline bool IsValidUtf8(std::string_view text) {
+  return InvalidUtf8At(text) == std::string_view::npos;
+}
+
 // Levenshtein distance, case-insensitive.
 size_t EditDistance(std::string_view a, std::string_view b);
 

@@ -4,23 +4,18 @@
 #include <cstdint>
 #include <string>
 
+#include "diagnostics_check.h"
 #include "lang/condition.h"
 #include "lang/parser.h"
 
 using namespace sqlflow::lang;
-
-static void CheckLocations(const std::vector<Diagnostic>& diagnostics, const SourceFile& file) {
-  for (const auto& diagnostic : diagnostics) {
-    if (diagnostic.location.valid() && diagnostic.location.offset > file.text().size()) __builtin_trap();
-    (void)FormatDiagnostic(diagnostic);
-  }
-}
+using sqlflow::fuzz::CheckDiagnostics;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   auto file = std::make_shared<const SourceFile>("fuzz.sf", text);
   ParseResult result = Parse(file);
-  CheckLocations(result.diagnostics, *file);
+  CheckDiagnostics(result.diagnostics, file->text().size());
 
   auto lookup = [](const std::string& name) -> std::optional<Value> {
     if (name == "env") return Value::Text("prod");
@@ -31,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     (void)EvaluateCondition(text, Location{file, 0}, lookup);
   } catch (const SqlflowError& error) {
-    CheckLocations(error.diagnostics(), *file);
+    CheckDiagnostics(error.diagnostics(), file->text().size());
   }
   return 0;
 }

@@ -59,6 +59,13 @@ class ProjectTest : public ::testing::Test {
     return {};
   }
 
+  // The diagnostic of a profile that must fail with exactly one.
+  lang::Diagnostic OnlyError(const std::string& yaml) {
+    auto errors = Errors(yaml);
+    EXPECT_EQ(errors.size(), 1u) << yaml.substr(0, 200);
+    return errors.empty() ? lang::Diagnostic{} : errors[0];
+  }
+
   fs::path root_;
   Environment env_;
 };
@@ -382,6 +389,62 @@ TEST_F(ProjectTest, ConnectorProblems) {
   EXPECT_EQ(errors[1].code, "SF-PROFILE-003");
   EXPECT_EQ(errors[1].hint, "connection settings go under 'params'");
   EXPECT_EQ(errors[1].location.line(), 6);
+}
+
+// Found reading ToJson while writing tests/fuzz/profile_yaml_fuzzer.cpp: an alias inside its own
+// anchor made the params endless, and ToJson recursed until the stack overflowed.
+TEST_F(ProjectTest, ParamsThatReferToThemselvesAreAnError) {
+  lang::Diagnostic error =
+      OnlyError("connectors:\n  pg: {type: POSTGRES, params: &p {host: x, again: *p}}\n");
+  EXPECT_EQ(error.code, "SF-PROFILE-015");
+  EXPECT_NE(error.message.find("nest more than 64 levels"), std::string::npos) << error.message;
+  EXPECT_EQ(error.location.line(), 2);
+}
+
+// A "billion laughs": each list names the previous one ten times; 14 lines expand to 10^9 values.
+TEST_F(ProjectTest, ParamsThatExpandEndlesslyAreAnError) {
+  std::string yaml = "connectors:\n  pg:\n    type: POSTGRES\n    params:\n      l0: &l0 [x]\n";
+  for (int i = 1; i < 10; ++i) {
+    yaml += "      l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) yaml += (k ? ", *l" : "*l") + std::to_string(i - 1);
+    yaml += "]\n";
+  }
+  lang::Diagnostic error = OnlyError(yaml);
+  EXPECT_EQ(error.code, "SF-PROFILE-015");
+  EXPECT_NE(error.message.find("more than 100000 values"), std::string::npos) << error.message;
+}
+
+TEST_F(ProjectTest, DeepButFiniteParamsAreFine) {
+  auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  Profile profile = Load("connectors:\n  deep: {type: CSV, params: {a: " + nested(60) + "}}\n");
+  EXPECT_EQ(profile.connectors.at("deep").params.dump(), "{\"a\":" + nested(60) + "}");
+  EXPECT_EQ(OnlyError("connectors:\n  deep: {type: CSV, params: {a: " + nested(70) + "}}\n").code,
+            "SF-PROFILE-015");
+}
+
+// Fuzzing's find (tests/fuzz/seeds/profile_yaml/threads_beyond_int.yml): a number past int's range
+// was cast to int (undefined behaviour) before it was compared.
+TEST_F(ProjectTest, ExecutionNumbersBeyondIntAreErrors) {
+  auto errors = Errors("execution:\n  threads: 44444444444444444444\n  retries: 3e9\n");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].code, "SF-PROFILE-014");
+  EXPECT_EQ(errors[1].code, "SF-PROFILE-014");
+  EXPECT_EQ(Load("execution:\n  threads: 2147483647\n").execution.threads, 2147483647);
+}
+
+TEST_F(ProjectTest, HugeProfileIsAnError) {
+  EXPECT_EQ(OnlyError("variables:\n  big: " + std::string(2 << 20, 'x') + "\n").code, "SF-PROFILE-015");
+}
+
+// Fuzzing's find (tests/fuzz/seeds/profile_yaml/not_utf8.yml): bytes that are not UTF-8 reached
+// the params JSON, whose dump() then threw nlohmann::json::type_error (`sqlflow connect list`).
+TEST_F(ProjectTest, TextThatIsNotUtf8IsAnError) {
+  lang::Diagnostic error = OnlyError("connectors:\n  c: {type: CSV, params: {path: caf\xe9}}\n");
+  EXPECT_EQ(error.code, "SF-PROFILE-016");
+  EXPECT_EQ(error.location.offset, 47u);  // the byte itself
+  // An environment variable can bring such bytes too (yaml-cpp refuses escapes like "\\ud800").
+  env_.Set("LATIN1", "caf\xe9");
+  EXPECT_EQ(OnlyError("variables:\n  v: ${LATIN1}\n").code, "SF-PROFILE-016");
 }
 
 TEST_F(ProjectTest, PipelinesPathMoves) {

@@ -67,6 +67,38 @@ class S3ClientTest : public ::testing::Test {
   static inline std::map<std::string, std::string> vars_;
 };
 
+// The parser of listing pages needs no server.
+TEST(S3ListPageTest, ObjectsAndTheContinuationToken) {
+  ListPage page = ParseListPage(
+      "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t&amp;1</"
+      "NextContinuationToken>"
+      "<Contents><Key>a "
+      "&lt;1&gt;.csv</Key><ETag>&quot;abc&quot;</ETag><Size>18446744073709551615</Size></Contents>"
+      "<Contents><Key>b.csv</Key><Size>0</Size></Contents></ListBucketResult>");
+  ASSERT_EQ(page.objects.size(), 2u);
+  EXPECT_EQ(page.objects[0].key, "a <1>.csv");
+  EXPECT_EQ(page.objects[0].etag, "abc");
+  EXPECT_EQ(page.objects[0].size, 18446744073709551615ull);
+  EXPECT_EQ(page.next_token, "t&1");
+  EXPECT_EQ(ParseListPage("<IsTruncated>false</IsTruncated><NextContinuationToken>t</NextContinuationToken>")
+                .next_token,
+            "");
+}
+
+// Fuzzing's find (tests/fuzz/seeds/s3_listing/size_not_a_number.xml): std::stoull threw
+// std::invalid_argument ("stoull") out of the listing.
+TEST(S3ListPageTest, ASizeThatIsNotANumberIsAnS3Error) {
+  for (const char* size : {"", "12x", "-1", "99999999999999999999", " 1"}) {
+    try {
+      ParseListPage(std::string("<Contents><Key>k</Key><Size>") + size + "</Size></Contents>");
+      ADD_FAILURE() << "no error for size '" << size << "'";
+    } catch (const S3Error& error) {
+      EXPECT_NE(std::string(error.what()).find("not a number of bytes"), std::string::npos) << error.what();
+      EXPECT_FALSE(error.transient());
+    }
+  }
+}
+
 TEST_F(S3ClientTest, UploadListDownloadRoundTrip) {
   Client client(Good());
   client.Upload("sqlflow-test", "round/trip one.csv", WriteFile("one.csv", "id,name\n1,ä ö\n"));

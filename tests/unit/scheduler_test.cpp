@@ -234,6 +234,8 @@ TEST(SchedulerTest, JitterAddsAtMostItsFraction) {
   EXPECT_DOUBLE_EQ(policy.Delay(1, 0.0), 2.0);
   EXPECT_DOUBLE_EQ(policy.Delay(3, 0.0), 8.0);
   EXPECT_DOUBLE_EQ(policy.Delay(1, 0.999), 2.0 * (1 + 0.25 * 0.999));
+  policy.first_delay = 1e300;  // a profile may say so; the wait stays finite
+  EXPECT_DOUBLE_EQ(policy.Delay(30, 0.5), 86400.0);
 }
 
 TEST(SchedulerTest, AStopDuringAStepInterruptsItAndSkipsTheRest) {

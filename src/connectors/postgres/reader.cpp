@@ -135,8 +135,9 @@ class BinaryCopyReader {
     for (int16_t f = 0; f < fields; ++f) {
       if (end - cursor < 4) return 0;
       int32_t length = static_cast<int32_t>(Read32(cursor));
-      cursor += 4 + (length > 0 ? length : 0);
-      if (cursor > end) return 0;
+      cursor += 4;
+      if (length > end - cursor) return 0;  // compared before moving: never a pointer past the end
+      cursor += length > 0 ? length : 0;
     }
     if (static_cast<size_t>(fields) != columns_.size()) {
       throw PostgresError(fmt::format("COPY sent {} fields for {} columns", fields, columns_.size()), false);
@@ -181,6 +182,13 @@ class BinaryCopyReader {
 };
 
 }  // namespace
+
+uint64_t DecodeBinaryCopy(const std::vector<ColumnMapping>& columns,
+                          const std::vector<std::string_view>& pieces, engine::ChunkAppender& appender) {
+  BinaryCopyReader reader(columns, appender);
+  for (std::string_view piece : pieces) reader.Feed(piece.data(), piece.size());
+  return reader.Finish();
+}
 
 std::string BaseQuery(const nlohmann::json& params);
 

@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "connectors/connector.h"
+#include "connectors/postgres/types.h"
 #include "engine/duckdb.h"
 #include "engine/schema.h"
 
@@ -25,5 +27,12 @@ std::vector<engine::Column> DescribeColumns(const nlohmann::json& params);
 // gives them) before any row moves. Once `stop` is requested the server's query is cancelled.
 uint64_t ReadInto(engine::Connection& duckdb, const nlohmann::json& params, const IngestTarget& target,
                   std::stop_token stop);
+
+// Decodes a binary COPY stream (what `COPY ... TO STDOUT (FORMAT binary)` sends) of `columns` into
+// `appender`'s table as ReadInto does, without a server: `pieces` arrive one after another, split
+// wherever the network may split them. Returns the rows decoded; throws std::runtime_error on a
+// malformed stream. The caller closes the appender.
+uint64_t DecodeBinaryCopy(const std::vector<ColumnMapping>& columns,
+                          const std::vector<std::string_view>& pieces, engine::ChunkAppender& appender);
 
 }  // namespace sqlflow::connectors::postgres

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,12 @@
 namespace sqlflow::connectors::postgres {
 
 namespace {
+
+// A value the binary COPY stream cannot hold as its column's type: the source's data, not
+// retried.
+PostgresError DecodeError(const std::string& message) {
+  return PostgresError(message, false);
+}
 
 __extension__ typedef __int128 Int128;  // numeric(38,s) needs 128 bits
 
@@ -26,6 +33,13 @@ void Put(duckdb_vector vector, idx_t row, T value) {
   static_cast<T*>(duckdb_vector_get_data(vector))[row] = value;
 }
 
+constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+
+std::runtime_error OutOfRange(const ColumnMapping& mapping) {
+  return DecodeError(fmt::format("column \"{}\" ({}): a value outside what {} holds", mapping.name,
+                                        mapping.pg_type, mapping.duckdb_type));
+}
+
 void Expect(int32_t length, int32_t wanted, const ColumnMapping& mapping) {
   if (length != wanted) {
     throw PostgresError(fmt::format("column \"{}\" ({}): {} bytes where {} were expected", mapping.name,
@@ -34,51 +48,90 @@ void Expect(int32_t length, int32_t wanted, const ColumnMapping& mapping) {
   }
 }
 
-// numeric's binary form: ndigits, weight, sign, dscale, then base-10000 digits.
-struct Numeric {
-  bool negative = false;
-  bool nan = false;
-  Int128 unscaled = 0;  // value * 10^scale
+// numeric's binary form: ndigits, weight, sign, dscale, then ndigits base-10000 digits.
+constexpr uint16_t kNumericNegative = 0x4000;
+constexpr uint16_t kNumericNaN = 0xC000;
+constexpr uint16_t kNumericInfinity = 0xD000;  // PostgreSQL 14 and later
+constexpr uint16_t kNumericNegativeInfinity = 0xF000;
+
+struct NumericHeader {
+  int ndigits = 0;
+  int weight = 0;
+  uint16_t sign = 0;
 };
 
-Numeric ParseNumeric(const char* data, int32_t length, int scale, const ColumnMapping& mapping) {
-  if (length < 8) throw PostgresError(fmt::format("column \"{}\": malformed numeric", mapping.name), false);
-  int ndigits = Read16(data);
-  int weight = static_cast<int16_t>(Read16(data + 2));
-  uint16_t sign = Read16(data + 4);
-  Numeric value;
-  if (sign == 0xC000) {
-    value.nan = true;
-    return value;
+// The header of a numeric value, once its length and digits are checked.
+NumericHeader ReadNumericHeader(const char* data, int32_t length, const ColumnMapping& mapping) {
+  auto malformed = [&] {
+    return DecodeError(fmt::format("column \"{}\": malformed numeric", mapping.name));
+  };
+  if (length < 8) throw malformed();
+  NumericHeader header{Read16(data), static_cast<int16_t>(Read16(data + 2)), Read16(data + 4)};
+  if (length != 8 + 2 * header.ndigits) throw malformed();
+  if (header.sign != 0 && header.sign != kNumericNegative && header.sign != kNumericNaN &&
+      header.sign != kNumericInfinity && header.sign != kNumericNegativeInfinity) {
+    throw malformed();
   }
-  value.negative = sign == 0x4000;
-  // Digit i is worth 10000^(weight - i); the result wants units of 10^-scale.
-  for (int i = 0; i < ndigits; ++i) {
+  for (int i = 0; i < header.ndigits; ++i) {
+    if (Read16(data + 8 + 2 * i) >= 10000) throw malformed();
+  }
+  return header;
+}
+
+struct Numeric {
+  const char* special = nullptr;  // "NaN", "Infinity" or "-Infinity"
+  Int128 unscaled = 0;            // value * 10^scale
+};
+
+// A numeric as DECIMAL(width, scale); throws when it does not fit.
+Numeric ParseNumeric(const char* data, int32_t length, int width, int scale, const ColumnMapping& mapping) {
+  NumericHeader header = ReadNumericHeader(data, length, mapping);
+  Numeric value;
+  if (header.sign == kNumericNaN) value.special = "NaN";
+  if (header.sign == kNumericInfinity) value.special = "Infinity";
+  if (header.sign == kNumericNegativeInfinity) value.special = "-Infinity";
+  if (value.special) return value;
+  auto too_large = [&] {
+    return DecodeError(
+        fmt::format("column \"{}\": a value does not fit {}", mapping.name, mapping.duckdb_type));
+  };
+  auto power_of_ten = [](int exponent) {
+    Int128 power = 1;
+    for (int p = 0; p < exponent; ++p) power *= 10;
+    return power;
+  };
+  // Digit i is worth 10000^(weight - i); the result wants units of 10^-scale. Every step stays
+  // below 10^width (at most 10^38), so the arithmetic never leaves 128 bits.
+  const Int128 limit = power_of_ten(width);
+  for (int i = 0; i < header.ndigits; ++i) {
     int digit = Read16(data + 8 + 2 * i);
-    int power = 4 * (weight - i) + scale;  // decimal exponent of this digit's units
+    int power = 4 * (header.weight - i) + scale;  // decimal exponent of this digit's units
+    if (digit == 0) continue;
+    if (power >= width || (power > width - 4 && digit >= power_of_ten(width - power))) throw too_large();
     Int128 contribution = digit;
     if (power >= 0) {
-      for (int p = 0; p < power; ++p) contribution *= 10;
+      contribution *= power_of_ten(power);
     } else {
       for (int p = 0; p < -power && contribution != 0; ++p) contribution /= 10;
     }
+    if (contribution >= limit - value.unscaled) throw too_large();
     value.unscaled += contribution;
   }
-  if (value.negative) value.unscaled = -value.unscaled;
+  if (header.sign == kNumericNegative) value.unscaled = -value.unscaled;
   return value;
 }
 
 double NumericToDouble(const char* data, int32_t length, const ColumnMapping& mapping) {
-  if (length < 8) throw PostgresError(fmt::format("column \"{}\": malformed numeric", mapping.name), false);
-  int ndigits = Read16(data);
-  int weight = static_cast<int16_t>(Read16(data + 2));
-  uint16_t sign = Read16(data + 4);
-  if (sign == 0xC000) return std::numeric_limits<double>::quiet_NaN();
+  NumericHeader header = ReadNumericHeader(data, length, mapping);
+  int ndigits = header.ndigits;
+  if (header.sign == kNumericNaN) return std::numeric_limits<double>::quiet_NaN();
+  if (header.sign == kNumericInfinity) return std::numeric_limits<double>::infinity();
+  if (header.sign == kNumericNegativeInfinity) return -std::numeric_limits<double>::infinity();
   // Through decimal text, so strtod rounds correctly (summing powers of 10000 would not).
   std::string digits;
   for (int i = 0; i < ndigits; ++i) digits += fmt::format("{:04d}", Read16(data + 8 + 2 * i));
-  int integer_groups = weight + 1;
-  std::string text = sign == 0x4000 ? "-" : "";
+  int integer_groups = header.weight + 1;
+  std::string text = header.sign == kNumericNegative ? "-" : "";
   if (integer_groups <= 0) {
     text += "0." + std::string(static_cast<size_t>(4 * -integer_groups), '0') + digits;
   } else if (integer_groups >= ndigits) {
@@ -88,6 +141,19 @@ double NumericToDouble(const char* data, int32_t length, const ColumnMapping& ma
             digits.substr(static_cast<size_t>(4 * integer_groups));
   }
   return std::strtod(text.c_str(), nullptr);
+}
+
+// DuckDB holds VARCHAR as UTF-8 and leaves other bytes undefined behaviour: refuse them here.
+void AssignText(const ColumnMapping& mapping, const char* data, int32_t length, duckdb_vector vector,
+                idx_t row) {
+  if (!util::IsValidUtf8(std::string_view(data, static_cast<size_t>(length)))) {
+    throw DecodeError(
+        fmt::format("column \"{}\" ({}): text that is not UTF-8 [a database whose encoding is not UTF8 needs "
+                    "PGCLIENTENCODING=UTF8; from a SQL_ASCII database read the column as bytea (col::bytea) "
+                    "in a \"query\"]",
+                    mapping.name, mapping.pg_type));
+  }
+  duckdb_vector_assign_string_element_len(vector, row, data, static_cast<idx_t>(length));
 }
 
 ColumnMapping ElementMapping(const ColumnMapping& array) {
@@ -224,10 +290,10 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
     }
     case 1700: {
       if (mapping.decimal_width == 0) return Put(vector, row, NumericToDouble(data, length, mapping));
-      Numeric value = ParseNumeric(data, length, mapping.decimal_scale, mapping);
-      if (value.nan) {
-        throw PostgresError(
-            fmt::format("column \"{}\": NaN does not fit {}", mapping.name, mapping.duckdb_type), false);
+      Numeric value = ParseNumeric(data, length, mapping.decimal_width, mapping.decimal_scale, mapping);
+      if (value.special) {
+        throw DecodeError(fmt::format("column \"{}\": {} does not fit {}", mapping.name, value.special,
+                                             mapping.duckdb_type));
       }
       if (mapping.decimal_width <= 4) return Put<int16_t>(vector, row, static_cast<int16_t>(value.unscaled));
       if (mapping.decimal_width <= 9) return Put<int32_t>(vector, row, static_cast<int32_t>(value.unscaled));
@@ -243,11 +309,12 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
     case 19:
     case 18:
     case 114:
+      return AssignText(mapping, data, length, vector, row);
     case 17:
       return duckdb_vector_assign_string_element_len(vector, row, data, static_cast<idx_t>(length));
     case 3802:  // jsonb: a version byte, then the text
-      if (length < 1) throw PostgresError(fmt::format("column \"{}\": malformed jsonb", mapping.name), false);
-      return duckdb_vector_assign_string_element_len(vector, row, data + 1, static_cast<idx_t>(length - 1));
+      if (length < 1) throw DecodeError(fmt::format("column \"{}\": malformed jsonb", mapping.name));
+      return AssignText(mapping, data + 1, length - 1, vector, row);
     case 1082: {
       Expect(length, 4, mapping);
       int32_t days = static_cast<int32_t>(Read32(data));
@@ -255,11 +322,15 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
       if (days == kMax) return Put<int32_t>(vector, row, kMax);
       if (days == std::numeric_limits<int32_t>::min()) return Put<int32_t>(vector, row, -kMax);
+      if (days >= kMax - kEpochDays) throw OutOfRange(mapping);  // past PostgreSQL's own range
       return Put<int32_t>(vector, row, days + kEpochDays);
     }
-    case 1083:
+    case 1083: {
       Expect(length, 8, mapping);
-      return Put<int64_t>(vector, row, static_cast<int64_t>(Read64(data)));
+      int64_t micros = static_cast<int64_t>(Read64(data));
+      if (micros < 0 || micros > kMicrosPerDay) throw OutOfRange(mapping);  // 24:00:00 is a time
+      return Put<int64_t>(vector, row, micros);
+    }
     case 1114:
     case 1184: {
       Expect(length, 8, mapping);
@@ -267,7 +338,11 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
       if (micros == kMax) return Put<int64_t>(vector, row, kMax);
       if (micros == std::numeric_limits<int64_t>::min()) return Put<int64_t>(vector, row, -kMax);
-      return Put<int64_t>(vector, row, micros + kEpochMicros);
+      // PostgreSQL's last years (294247 to 294276) lie past DuckDB's.
+      int64_t shifted = 0;
+      if (__builtin_add_overflow(micros, kEpochMicros, &shifted) || shifted == kMax)
+        throw OutOfRange(mapping);
+      return Put<int64_t>(vector, row, shifted);
     }
     case 1186: {
       Expect(length, 16, mapping);
@@ -293,23 +368,29 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
                         false);
   }
   // Arrays: ndim, has-null flag, element oid, then per dimension its size and lower bound.
-  if (length < 12) throw PostgresError(fmt::format("column \"{}\": malformed array", mapping.name), false);
+  auto malformed = [&] {
+    return DecodeError(fmt::format("column \"{}\": malformed array", mapping.name));
+  };
+  if (length < 12) throw malformed();
   int32_t dimensions = static_cast<int32_t>(Read32(data));
   if (dimensions > 1) {
     throw PostgresError(
         fmt::format("column \"{}\": multi-dimensional arrays are not supported", mapping.name), false);
   }
+  if (dimensions < 0 || length < 12 + 8 * dimensions) throw malformed();
   idx_t count = dimensions == 0 ? 0 : Read32(data + 12);
   const char* cursor = data + 12 + 8 * dimensions;
   const char* end = data + length;
+  // Each element takes at least its length: a count beyond that would only reserve memory.
+  if (count > static_cast<idx_t>(end - cursor) / 4) throw malformed();
   ColumnMapping element = ElementMapping(mapping);
   idx_t offset = duckdb_list_vector_get_size(vector);
   duckdb_list_vector_reserve(vector, offset + count);
   duckdb_list_vector_set_size(vector, offset + count);
   duckdb_vector child = duckdb_list_vector_get_child(vector);
   for (idx_t i = 0; i < count; ++i) {
-    if (cursor + 4 > end)
-      throw PostgresError(fmt::format("column \"{}\": truncated array", mapping.name), false);
+    if (end - cursor < 4)
+      throw DecodeError(fmt::format("column \"{}\": truncated array", mapping.name));
     int32_t item_length = static_cast<int32_t>(Read32(cursor));
     cursor += 4;
     if (item_length < 0) {
@@ -317,8 +398,8 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       duckdb_validity_set_row_invalid(duckdb_vector_get_validity(child), offset + i);
       continue;
     }
-    if (cursor + item_length > end)
-      throw PostgresError(fmt::format("column \"{}\": truncated array", mapping.name), false);
+    if (item_length > end - cursor)
+      throw DecodeError(fmt::format("column \"{}\": truncated array", mapping.name));
     DecodeValue(element, cursor, item_length, child, offset + i);
     cursor += item_length;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -402,25 +403,38 @@ std::vector<Object> Client::List(const std::string& bucket, const std::string& p
   while (true) {
     std::vector<std::pair<std::string, std::string>> query = {{"list-type", "2"}, {"prefix", prefix}};
     if (!token.empty()) query.emplace_back("continuation-token", token);
-    Response response = Request("GET", bucket, "", query);
-    size_t from = 0;
-    while (auto contents = NextTag(response.body, "Contents", from)) {
-      size_t inner = 0;
-      Object object;
-      object.key = Unescape(NextTag(*contents, "Key", inner).value_or(""));
-      inner = 0;
-      object.size = std::stoull(NextTag(*contents, "Size", inner).value_or("0"));
-      inner = 0;
-      object.etag = Unquote(Unescape(NextTag(*contents, "ETag", inner).value_or("")));
-      objects.push_back(std::move(object));
-    }
-    size_t at = 0;
-    bool truncated = NextTag(response.body, "IsTruncated", at).value_or("false") == "true";
-    at = 0;
-    token = Unescape(NextTag(response.body, "NextContinuationToken", at).value_or(""));
-    if (!truncated || token.empty()) break;
+    ListPage page = ParseListPage(Request("GET", bucket, "", query).body);
+    for (auto& object : page.objects) objects.push_back(std::move(object));
+    token = std::move(page.next_token);
+    if (token.empty()) break;
   }
   return objects;
+}
+
+ListPage ParseListPage(const std::string& body) {
+  ListPage page;
+  size_t from = 0;
+  while (auto contents = NextTag(body, "Contents", from)) {
+    size_t inner = 0;
+    Object object;
+    object.key = Unescape(NextTag(*contents, "Key", inner).value_or(""));
+    inner = 0;
+    std::string size = NextTag(*contents, "Size", inner).value_or("0");
+    auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), object.size);
+    if (error != std::errc() || end != size.data() + size.size()) {
+      throw S3Error(
+          fmt::format("S3 listing: the size of {} is '{}', not a number of bytes", object.key, size), false,
+          0);
+    }
+    inner = 0;
+    object.etag = Unquote(Unescape(NextTag(*contents, "ETag", inner).value_or("")));
+    page.objects.push_back(std::move(object));
+  }
+  size_t at = 0;
+  bool truncated = NextTag(body, "IsTruncated", at).value_or("false") == "true";
+  at = 0;
+  if (truncated) page.next_token = Unescape(NextTag(body, "NextContinuationToken", at).value_or(""));
+  return page;
 }
 
 void Client::Download(const Object& object, const std::string& bucket, const fs::path& file,

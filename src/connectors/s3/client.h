@@ -50,6 +50,14 @@ struct Object {
   std::string etag;  // from the listing, without quotes; "" when unknown
 };
 
+// One page of a ListObjectsV2 response.
+struct ListPage {
+  std::vector<Object> objects;
+  std::string next_token;  // the continuation token when the listing is truncated, else ""
+};
+// Parses a ListObjectsV2 response body (XML). Throws S3Error when it is malformed.
+ListPage ParseListPage(const std::string& body);
+
 // What a request sends and where its body goes; all optional.
 struct Transfer {
   const std::filesystem::path* upload = nullptr;    // sent from [offset, offset + length)

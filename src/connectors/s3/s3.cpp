@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -69,48 +70,101 @@ Location ParseUri(const std::string& uri) {
   return location;
 }
 
+namespace {
+
+// One piece of a glob: what it matches of a key.
+struct GlobToken {
+  enum class Kind { kLiteral, kAnyChar, kStar, kDoubleStar, kDoubleStarSlash, kClass };
+  explicit GlobToken(Kind kind, char literal = 0) : kind(kind), literal(literal) {}
+  Kind kind;
+  char literal;
+  std::string_view set;  // kClass: the characters and ranges, without a leading ! or ^
+  bool negate = false;
+};
+
+std::vector<GlobToken> Tokenize(std::string_view pattern) {
+  std::vector<GlobToken> tokens;
+  for (size_t p = 0; p < pattern.size();) {
+    if (pattern.substr(p, 2) == "**") {
+      // "**/" may match no folder at all, so the slash belongs to it.
+      bool slash = p + 2 < pattern.size() && pattern[p + 2] == '/';
+      tokens.emplace_back(slash ? GlobToken::Kind::kDoubleStarSlash : GlobToken::Kind::kDoubleStar);
+      p += slash ? 3 : 2;
+      continue;
+    }
+    if (pattern[p] == '*' || pattern[p] == '?') {
+      tokens.emplace_back(pattern[p] == '*' ? GlobToken::Kind::kStar : GlobToken::Kind::kAnyChar);
+      ++p;
+      continue;
+    }
+    size_t close = pattern[p] == '[' ? pattern.find(']', p + 2) : std::string_view::npos;
+    if (close == std::string_view::npos) {  // a literal, '[' without its ']' too
+      tokens.emplace_back(GlobToken::Kind::kLiteral, pattern[p]);
+      ++p;
+      continue;
+    }
+    GlobToken token(GlobToken::Kind::kClass);
+    token.set = pattern.substr(p + 1, close - p - 1);
+    token.negate = !token.set.empty() && (token.set.front() == '!' || token.set.front() == '^');
+    if (token.negate) token.set.remove_prefix(1);
+    tokens.push_back(token);
+    p = close + 1;
+  }
+  return tokens;
+}
+
+bool InClass(const GlobToken& token, char c) {
+  bool found = false;
+  for (size_t i = 0; i < token.set.size(); ++i) {
+    if (i + 2 < token.set.size() && token.set[i + 1] == '-') {
+      found |= c >= token.set[i] && c <= token.set[i + 2];
+      i += 2;
+    } else {
+      found |= c == token.set[i];
+    }
+  }
+  return found != token.negate;
+}
+
+}  // namespace
+
 bool GlobMatch(std::string_view pattern, std::string_view key) {
-  if (pattern.empty()) return key.empty();
-  if (pattern.substr(0, 2) == "**") {
-    std::string_view rest = pattern.substr(2);
-    // "**/" may match no folder at all.
-    if (!rest.empty() && rest.front() == '/' && GlobMatch(rest.substr(1), key)) return true;
-    for (size_t i = 0; i <= key.size(); ++i) {
-      if (GlobMatch(rest, key.substr(i))) return true;
-    }
-    return false;
-  }
-  switch (pattern.front()) {
-    case '*':
-      for (size_t i = 0; i <= key.size(); ++i) {
-        if (GlobMatch(pattern.substr(1), key.substr(i))) return true;
-        if (i < key.size() && key[i] == '/') break;
+  // Dynamic programming from the last token back, instead of backtracking (exponential in the
+  // number of stars): `next[k]` says whether the tokens after this one match key[k:].
+  std::vector<GlobToken> tokens = Tokenize(pattern);
+  const size_t n = key.size();
+  std::vector<char> next(n + 1, 0), row(n + 1, 0);
+  next[n] = 1;  // no tokens left: only the end of the key matches
+  for (size_t t = tokens.size(); t-- > 0;) {
+    const GlobToken& token = tokens[t];
+    bool crossing = false;  // kDoubleStarSlash: a '/' at or after k followed by a match
+    for (size_t k = n + 1; k-- > 0;) {
+      bool more = k < n;
+      switch (token.kind) {
+        case GlobToken::Kind::kLiteral:
+          row[k] = more && key[k] == token.literal && next[k + 1];
+          break;
+        case GlobToken::Kind::kAnyChar:
+          row[k] = more && key[k] != '/' && next[k + 1];
+          break;
+        case GlobToken::Kind::kClass:
+          row[k] = more && key[k] != '/' && InClass(token, key[k]) && next[k + 1];
+          break;
+        case GlobToken::Kind::kStar:  // within one folder
+          row[k] = next[k] || (more && key[k] != '/' && row[k + 1]);
+          break;
+        case GlobToken::Kind::kDoubleStar:  // anything, across folders
+          row[k] = next[k] || (more && row[k + 1]);
+          break;
+        case GlobToken::Kind::kDoubleStarSlash:  // no folder, or anything up to a '/'
+          crossing = crossing || (more && key[k] == '/' && next[k + 1]);
+          row[k] = next[k] || crossing;
+          break;
       }
-      return false;
-    case '?':
-      return !key.empty() && key.front() != '/' && GlobMatch(pattern.substr(1), key.substr(1));
-    case '[': {
-      size_t close = pattern.find(']', 2);
-      if (close == std::string_view::npos) break;  // a literal '['
-      if (key.empty() || key.front() == '/') return false;
-      std::string_view set = pattern.substr(1, close - 1);
-      bool negate = !set.empty() && (set.front() == '!' || set.front() == '^');
-      if (negate) set.remove_prefix(1);
-      bool found = false;
-      for (size_t i = 0; i < set.size(); ++i) {
-        if (i + 2 < set.size() && set[i + 1] == '-') {
-          found |= key.front() >= set[i] && key.front() <= set[i + 2];
-          i += 2;
-        } else {
-          found |= key.front() == set[i];
-        }
-      }
-      return found != negate && GlobMatch(pattern.substr(close + 1), key.substr(1));
     }
-    default:
-      break;
+    std::swap(row, next);
   }
-  return !key.empty() && key.front() == pattern.front() && GlobMatch(pattern.substr(1), key.substr(1));
+  return next[0];
 }
 
 std::string FormatOfKey(std::string_view key) {

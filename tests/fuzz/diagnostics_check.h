@@ -1,0 +1,18 @@
+#pragma once
+// What every fuzz target over a text format checks of the errors it gets back: each diagnostic
+// points inside the text it came from and can be printed.
+
+#include <vector>
+
+#include "lang/diagnostic.h"
+
+namespace sqlflow::fuzz {
+
+inline void CheckDiagnostics(const std::vector<lang::Diagnostic>& diagnostics, size_t text_size) {
+  for (const auto& diagnostic : diagnostics) {
+    if (diagnostic.location.valid() && diagnostic.location.offset > text_size) __builtin_trap();
+    (void)lang::FormatDiagnostic(diagnostic);
+  }
+}
+
+}  // namespace sqlflow::fuzz
