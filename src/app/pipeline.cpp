@@ -148,7 +148,7 @@ struct PipelineRun::Recording {
 };
 
 PipelineRun::PipelineRun(const Context& context, const std::string& name, const RunOptions& run)
-    : context_(context), database_(OpenForRun(context)) {
+    : database_(OpenForRun(context)) {
   plan_ = PlanPipeline(context, name, &*database_.connection, python_);
 
   const project::ExecutionDefaults& defaults = context.profile.execution;

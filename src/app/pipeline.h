@@ -60,7 +60,6 @@ class PipelineRun {
   run::RunSummary Run(const std::vector<run::Reporter*>& reporters, std::stop_token stop);
 
  private:
-  const Context& context_;
   OpenDatabase database_;
   std::optional<PythonUdfs> python_;
   plan::Plan plan_;

@@ -175,8 +175,9 @@ constexpr std::array kErrorCodes = {
               "`load.schema` is not `widen`/`strict`, or `load.add_columns` is not a boolean"},
     ErrorCode{"SF-PROFILE-014", 2,
               "an `execution` value is out of range (`threads`, `on_failure`, `retries`, `retry_delay`)"},
-    ErrorCode{"SF-PROFILE-015", 2,
-              "a profile is too large or nested too deeply (64 levels, 100,000 values, 1 MiB; YAML alias bombs)"},
+    ErrorCode{
+        "SF-PROFILE-015", 2,
+        "a profile is too large or nested too deeply (64 levels, 100,000 values, 1 MiB; YAML alias bombs)"},
     ErrorCode{"SF-PROFILE-016", 2, "a profile value is not UTF-8 text"},
     ErrorCode{"SF-ENV-001", 2, "malformed `.env` line"},
     ErrorCode{"SF-ENV-002", 2, "`.env` exists but cannot be read"},

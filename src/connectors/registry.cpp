@@ -155,6 +155,7 @@ nlohmann::json NormalizeParams(const std::vector<ParamSpec>& specs, const nlohma
                                std::vector<ParamIssue>& issues) {
   nlohmann::json normalized = nlohmann::json::object();
   std::vector<std::string> valid;
+  valid.reserve(specs.size());
   for (const auto& spec : specs) valid.push_back(spec.name);
   for (const auto& [key, value] : params.items()) {
     const ParamSpec* match = SpecFor(specs, key);

@@ -4,14 +4,14 @@
 
 #include <vector>
 
-#include "lang/diagnostic.h"
+#include "common/diagnostic.h"
 
 namespace sqlflow::fuzz {
 
-inline void CheckDiagnostics(const std::vector<lang::Diagnostic>& diagnostics, size_t text_size) {
+inline void CheckDiagnostics(const std::vector<common::Diagnostic>& diagnostics, size_t text_size) {
   for (const auto& diagnostic : diagnostics) {
     if (diagnostic.location.valid() && diagnostic.location.offset > text_size) __builtin_trap();
-    (void)lang::FormatDiagnostic(diagnostic);
+    (void)common::FormatDiagnostic(diagnostic);
   }
 }
 

@@ -10,14 +10,14 @@
 using namespace sqlflow;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  lang::SourceFile file(".env", std::string(reinterpret_cast<const char*>(data), size));
+  common::SourceFile file(".env", std::string(reinterpret_cast<const char*>(data), size));
   try {
     for (const auto& [name, value] : project::ParseDotEnv(file)) {
       // A name is letters, digits and '_', never empty and never starting with a digit.
       if (name.empty() || (name[0] >= '0' && name[0] <= '9')) __builtin_trap();
       (void)value;
     }
-  } catch (const lang::SqlflowError& error) {
+  } catch (const common::SqlflowError& error) {
     if (error.diagnostics().empty()) __builtin_trap();
     fuzz::CheckDiagnostics(error.diagnostics(), size);
   }

@@ -9,6 +9,7 @@
 #include "lang/parser.h"
 
 using namespace sqlflow::lang;
+using namespace sqlflow::common;
 using sqlflow::fuzz::CheckDiagnostics;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!connector.params.is_object()) __builtin_trap();  // documented: always an object
       (void)connector.params.dump();
     }
-  } catch (const lang::SqlflowError& error) {
+  } catch (const common::SqlflowError& error) {
     if (error.diagnostics().empty()) __builtin_trap();
     fuzz::CheckDiagnostics(error.diagnostics(), size);
   }

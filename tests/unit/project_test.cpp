@@ -60,10 +60,10 @@ class ProjectTest : public ::testing::Test {
   }
 
   // The diagnostic of a profile that must fail with exactly one.
-  lang::Diagnostic OnlyError(const std::string& yaml) {
+  common::Diagnostic OnlyError(const std::string& yaml) {
     auto errors = Errors(yaml);
     EXPECT_EQ(errors.size(), 1u) << yaml.substr(0, 200);
-    return errors.empty() ? lang::Diagnostic{} : errors[0];
+    return errors.empty() ? common::Diagnostic{} : errors[0];
   }
 
   fs::path root_;
@@ -394,7 +394,7 @@ TEST_F(ProjectTest, ConnectorProblems) {
 // Found reading ToJson while writing tests/fuzz/profile_yaml_fuzzer.cpp: an alias inside its own
 // anchor made the params endless, and ToJson recursed until the stack overflowed.
 TEST_F(ProjectTest, ParamsThatReferToThemselvesAreAnError) {
-  lang::Diagnostic error =
+  common::Diagnostic error =
       OnlyError("connectors:\n  pg: {type: POSTGRES, params: &p {host: x, again: *p}}\n");
   EXPECT_EQ(error.code, "SF-PROFILE-015");
   EXPECT_NE(error.message.find("nest more than 64 levels"), std::string::npos) << error.message;
@@ -409,7 +409,7 @@ TEST_F(ProjectTest, ParamsThatExpandEndlesslyAreAnError) {
     for (int k = 0; k < 10; ++k) yaml += (k ? ", *l" : "*l") + std::to_string(i - 1);
     yaml += "]\n";
   }
-  lang::Diagnostic error = OnlyError(yaml);
+  common::Diagnostic error = OnlyError(yaml);
   EXPECT_EQ(error.code, "SF-PROFILE-015");
   EXPECT_NE(error.message.find("more than 100000 values"), std::string::npos) << error.message;
 }
@@ -429,7 +429,7 @@ TEST_F(ProjectTest, ExecutionNumbersBeyondIntAreErrors) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].code, "SF-PROFILE-014");
   EXPECT_EQ(errors[1].code, "SF-PROFILE-014");
-  EXPECT_EQ(Load("execution:\n  threads: 2147483647\n").execution.threads, 2147483647);
+  EXPECT_EQ(Load("execution:\n  threads: 1024\n").execution.threads, 1024);
 }
 
 TEST_F(ProjectTest, HugeProfileIsAnError) {
@@ -439,7 +439,7 @@ TEST_F(ProjectTest, HugeProfileIsAnError) {
 // Fuzzing's find (tests/fuzz/seeds/profile_yaml/not_utf8.yml): bytes that are not UTF-8 reached
 // the params JSON, whose dump() then threw nlohmann::json::type_error (`sqlflow connect list`).
 TEST_F(ProjectTest, TextThatIsNotUtf8IsAnError) {
-  lang::Diagnostic error = OnlyError("connectors:\n  c: {type: CSV, params: {path: caf\xe9}}\n");
+  common::Diagnostic error = OnlyError("connectors:\n  c: {type: CSV, params: {path: caf\xe9}}\n");
   EXPECT_EQ(error.code, "SF-PROFILE-016");
   EXPECT_EQ(error.location.offset, 47u);  // the byte itself
   // An environment variable can bring such bytes too (yaml-cpp refuses escapes like "\\ud800").

@@ -319,7 +319,7 @@ TEST(S3RetryTest, AnErrorOnARangedPartIsReadFromTheResponseNotFromTheDownloadFil
   // file holds the rest of the object from the part's offset on, gigabytes for a large one.
   ScriptedServer server("403:AccessDenied");
   ASSERT_GT(server.port(), 0);
-  Client client(server.credentials(), /*attempts=*/1, /*threads=*/1);
+  Client client(server.credentials(), {}, /*attempts=*/1, /*threads=*/1);
   fs::path file = fs::temp_directory_path() / ("sqlflow-s3-ranged-error-" + std::to_string(::getpid()));
   const uint64_t size = 256ull << 20;
   uint64_t peak_before = PeakResidentBytes();

@@ -37,7 +37,7 @@ constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
 
 std::runtime_error OutOfRange(const ColumnMapping& mapping) {
   return DecodeError(fmt::format("column \"{}\" ({}): a value outside what {} holds", mapping.name,
-                                        mapping.pg_type, mapping.duckdb_type));
+                                 mapping.pg_type, mapping.duckdb_type));
 }
 
 void Expect(int32_t length, int32_t wanted, const ColumnMapping& mapping) {
@@ -62,9 +62,7 @@ struct NumericHeader {
 
 // The header of a numeric value, once its length and digits are checked.
 NumericHeader ReadNumericHeader(const char* data, int32_t length, const ColumnMapping& mapping) {
-  auto malformed = [&] {
-    return DecodeError(fmt::format("column \"{}\": malformed numeric", mapping.name));
-  };
+  auto malformed = [&] { return DecodeError(fmt::format("column \"{}\": malformed numeric", mapping.name)); };
   if (length < 8) throw malformed();
   NumericHeader header{Read16(data), static_cast<int16_t>(Read16(data + 2)), Read16(data + 4)};
   if (length != 8 + 2 * header.ndigits) throw malformed();
@@ -293,7 +291,7 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
       Numeric value = ParseNumeric(data, length, mapping.decimal_width, mapping.decimal_scale, mapping);
       if (value.special) {
         throw DecodeError(fmt::format("column \"{}\": {} does not fit {}", mapping.name, value.special,
-                                             mapping.duckdb_type));
+                                      mapping.duckdb_type));
       }
       if (mapping.decimal_width <= 4) return Put<int16_t>(vector, row, static_cast<int16_t>(value.unscaled));
       if (mapping.decimal_width <= 9) return Put<int32_t>(vector, row, static_cast<int32_t>(value.unscaled));
@@ -368,9 +366,7 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
                         false);
   }
   // Arrays: ndim, has-null flag, element oid, then per dimension its size and lower bound.
-  auto malformed = [&] {
-    return DecodeError(fmt::format("column \"{}\": malformed array", mapping.name));
-  };
+  auto malformed = [&] { return DecodeError(fmt::format("column \"{}\": malformed array", mapping.name)); };
   if (length < 12) throw malformed();
   int32_t dimensions = static_cast<int32_t>(Read32(data));
   if (dimensions > 1) {
@@ -389,8 +385,7 @@ void DecodeValue(const ColumnMapping& mapping, const char* data, int32_t length,
   duckdb_list_vector_set_size(vector, offset + count);
   duckdb_vector child = duckdb_list_vector_get_child(vector);
   for (idx_t i = 0; i < count; ++i) {
-    if (end - cursor < 4)
-      throw DecodeError(fmt::format("column \"{}\": truncated array", mapping.name));
+    if (end - cursor < 4) throw DecodeError(fmt::format("column \"{}\": truncated array", mapping.name));
     int32_t item_length = static_cast<int32_t>(Read32(cursor));
     cursor += 4;
     if (item_length < 0) {

@@ -35,6 +35,7 @@ void WriteTable(engine::Connection& connection, const plan::Step& step, const Ru
 uint64_t RowsOfTables(engine::Connection& connection, const std::vector<std::string>& tables) {
   if (tables.empty()) return 0;
   std::vector<std::string> names;
+  names.reserve(tables.size());
   for (const auto& table : tables) names.push_back(engine::QuoteLiteral(table.substr(table.rfind('.') + 1)));
   try {
     auto value = connection.QueryScalar(
