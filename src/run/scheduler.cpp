@@ -1,6 +1,7 @@
 #include "run/scheduler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -157,6 +158,7 @@ class Run {
   std::mt19937 jitter_;
   std::mutex reporter_mutex_;
   std::string reporter_error_;
+  std::atomic<bool> halted_{false};  // a failure stops the run: nothing new starts
 };
 
 RunSummary Run::Execute() {
@@ -203,10 +205,9 @@ RunSummary Run::Execute() {
     for (size_t i = 0; i < count; ++i) {
       if (waiting_on[i] == 0) ready.push(i);
     }
-    bool failed = false;
     size_t running = 0;
     while (true) {
-      while (!failed && !stop_.stop_requested() && !ReporterFailed() && !ready.empty() &&
+      while (!halted_ && !stop_.stop_requested() && !ReporterFailed() && !ready.empty() &&
              running < static_cast<size_t>(workers)) {
         size_t index = ready.top();
         ready.pop();
@@ -235,13 +236,9 @@ RunSummary Run::Execute() {
       }
       --running;
       settled[index] = true;
-      const StepOutcome& outcome = summary.steps[index];
-      if (outcome.status == StepStatus::kSucceeded) {
-        complete(index);
-      } else if (options_.policy == FailurePolicy::kFailFast || outcome.status == StepStatus::kInterrupted) {
-        failed = true;
-      }
-      // Under `continue`, the dependents of a failed step never become ready: they end SKIPPED.
+      // A failure that stops the run set halted_ on its worker, before it was reported. Under
+      // `continue`, the dependents of a failed step never become ready: they end SKIPPED.
+      if (summary.steps[index].status == StepStatus::kSucceeded) complete(index);
     }
   }
   for (size_t i = 0; i < count; ++i) {
@@ -295,6 +292,12 @@ void Run::RunStep(int worker, const plan::Step& step, StepOutcome& outcome) {
   }
   outcome.ended_at = EpochSeconds();
   outcome.seconds = clock_.Now() - start;
+  // Set before anyone hears of the failure: no step starts after it, even one that becomes ready
+  // in the meantime.
+  if (outcome.status != StepStatus::kSucceeded &&
+      (options_.policy == FailurePolicy::kFailFast || outcome.status == StepStatus::kInterrupted)) {
+    halted_ = true;
+  }
   Report([&](Reporter& reporter) { reporter.StepFinished(step, outcome); });
 }
 

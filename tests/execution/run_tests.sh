@@ -32,7 +32,7 @@ status_json() {
   cp "$OUT" "$ROOT/status.json"
 }
 
-SLOW_ROWS=100000  # some work; nothing here depends on how long it takes
+SLOW_ROWS=80000000  # ~0.5 s of one core: the policy tests need a step still running when another fails
 slow_sql() { echo "SELECT count(*) AS n FROM range($SLOW_ROWS) r(i) WHERE hash(i) % 7 = 0"; }
 
 # ---------------------------------------------------------------------------------------------

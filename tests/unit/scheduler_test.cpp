@@ -164,6 +164,39 @@ TEST(SchedulerTest, FailFastSkipsEverythingNotStarted) {
   EXPECT_FALSE(summary.success());
 }
 
+// Tells a gate when a given step has finished.
+class FinishedReporter : public Reporter {
+ public:
+  FinishedReporter(std::string id, Gate& gate) : id_(std::move(id)), gate_(gate) {}
+  void StepStarted(const plan::Step&, const StepOutcome&) override {}
+  void StepRetrying(const plan::Step&, const StepOutcome&, double) override {}
+  void StepFinished(const plan::Step& step, const StepOutcome&) override {
+    if (step.id == id_) gate_.Open();
+  }
+
+ private:
+  std::string id_;
+  Gate& gate_;
+};
+
+TEST(SchedulerTest, FailFastLetsARunningStepFinish) {
+  FakeClock clock;
+  FakeRunner runner;
+  Gate bad_finished;
+  FinishedReporter reporter("bad", bad_finished);
+  bool was_running = false;
+  runner.actions["slow"] = [&](StepContext&, StepOutcome&) { was_running = bad_finished.Wait(); };
+  runner.actions["bad"] = [](StepContext&, StepOutcome&) { throw StepError("SF-RUN-008", "boom"); };
+  plan::Plan plan = MakePlan({{"slow", {}}, {"bad", {}}, {"x", {}}, {"after_slow", {"slow"}}});
+  RunSummary summary = Scheduler(runner, Options(2, clock)).Run(plan, {&reporter}, {});
+  auto statuses = Statuses(summary);
+  EXPECT_TRUE(was_running);
+  EXPECT_EQ(statuses["slow"], StepStatus::kSucceeded);
+  EXPECT_EQ(statuses["bad"], StepStatus::kFailed);
+  EXPECT_EQ(statuses["x"], StepStatus::kSkipped);
+  EXPECT_EQ(statuses["after_slow"], StepStatus::kSkipped);
+}
+
 TEST(SchedulerTest, ContinueRunsWhatDoesNotDependOnTheFailure) {
   FakeClock clock;
   FakeRunner runner;
