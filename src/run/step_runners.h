@@ -69,7 +69,6 @@ class StepRunners : public StepRunner {
   StepRunners(const engine::Database& database, RunOptions options, int workers, std::stop_token stop);
   ~StepRunners() override;
   void Run(StepContext& context, const plan::Step& step, StepOutcome& outcome) override;
-  StepEnv& env() { return env_; }
 
  private:
   void RegisterScalarUdfs();
