@@ -9,6 +9,8 @@
 
 #include "common/warnings.h"
 #include "connectors/plugins.h"
+#include "lang/json_text.h"
+#include "lang/parser.h"
 #include "udf/loader.h"
 #include "util/strings.h"
 
@@ -35,6 +37,11 @@ std::map<std::string, Value> ParseVariables(const std::string& text) {
   std::string_view trimmed = util::Trim(text);
   if (trimmed.empty()) return variables;
   if (trimmed.front() == '{') {
+    if (auto problem = lang::FindJsonProblem(trimmed)) {
+      throw UsageError("SF-CLI-001",
+                       fmt::format("--vars: {} (at character {})", problem->Message(), problem->offset + 1),
+                       "give each variable once, as a flat JSON object of values");
+    }
     nlohmann::json parsed = nlohmann::json::parse(trimmed, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) {
       throw UsageError("SF-CLI-001", "--vars is not a valid JSON object: " + std::string(trimmed),
@@ -99,6 +106,10 @@ bool PipelineFileExists(const fs::path& path) {
     throw UsageError("SF-CLI-003",
                      fmt::format("cannot read pipeline file '{}': it is not a file", path.string()),
                      "a pipeline is one .sf file");
+  }
+  if (fs::file_size(path, error) > lang::kMaxSourceFileBytes) {
+    throw UsageError("SF-CLI-003", fmt::format("cannot read pipeline file '{}': it is larger than {} MiB",
+                                               path.string(), lang::kMaxSourceFileBytes >> 20));
   }
   return true;
 }

@@ -170,6 +170,7 @@ PipelineRun::PipelineRun(const Context& context, const std::string& name, const 
         step.id, step.location.ToString()));
     scheduling_.workers = 1;
   }
+  if (const char* limit = std::getenv("SQLFLOW_THREAD_LIMIT")) scheduling_.thread_limit = std::atoi(limit);
   store_ = std::make_unique<state::Store>(context.root);
   scheduling_.selected = SelectSteps(plan_, run, *store_, !database_.database->in_memory());
 

@@ -40,6 +40,7 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-PARSE-014", 2, "empty condition"},
     ErrorCode{"SF-PARSE-015", 2, "`IF` without `END IF`"},
     ErrorCode{"SF-PARSE-016", 2, "`ELSE IF` or a second `ELSE` after `ELSE`"},
+    ErrorCode{"SF-PARSE-017", 2, "IF blocks nested more than 64 deep in one file"},
     // Conditions (docs/conditionals.md#errors)
     ErrorCode{"SF-COND-001", 2, "condition syntax error"},
     ErrorCode{"SF-COND-002", 2, "function call, attribute access or arithmetic in a condition"},
@@ -50,7 +51,9 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-VAR-002", 2, "unterminated `${` inside a string, JSON or path"},
     // Planning
     ErrorCode{"SF-PLAN-010", 2, "include cycle"},
-    ErrorCode{"SF-PLAN-011", 2, "included file cannot be read"},
+    ErrorCode{"SF-PLAN-011", 2,
+              "included file cannot be read (missing, not a regular file, larger than 16 MiB)"},
+    ErrorCode{"SF-PLAN-012", 2, "INCLUDEs nested more than 64 files deep"},
     ErrorCode{"SF-PLAN-020", 2, "PARAMS / OPTIONS is not a JSON object after substitution"},
     ErrorCode{"SF-PLAN-021", 2, "invalid JSON in PARAMS / OPTIONS"},
     ErrorCode{"SF-PLAN-022", 2,
@@ -61,7 +64,8 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-PLAN-025", 2, "the connector type cannot be used as a SOURCE / as an EXPORT"},
     ErrorCode{"SF-PLAN-026", 2, "a source name is defined twice"},
     ErrorCode{"SF-PLAN-027", 2, "`OPTIONS` after `MODE REPLACE` (only APPEND and MERGE take options)"},
-    ErrorCode{"SF-PLAN-030", 2, "SQL syntax error reported by DuckDB's parser"},
+    ErrorCode{"SF-PLAN-028", 2, "PARAMS / OPTIONS nested more than 64 levels deep"},
+    ErrorCode{"SF-PLAN-030", 2, "SQL syntax error reported by DuckDB's parser, or a NUL byte in the SQL"},
     ErrorCode{"SF-PLAN-031", 2, "`CREATE TABLE … AS` or EXPORT body is not a query"},
     ErrorCode{"SF-PLAN-040", 2, "LOAD from an unknown source"},
     ErrorCode{"SF-PLAN-041", 2, "unknown table (no step writes it and the database does not hold it)"},
@@ -86,6 +90,8 @@ constexpr std::array kErrorCodes = {
               "a LOAD's source changed its schema in a breaking way (policy `fail` or `evolve`); the target "
               "was not touched"},
     ErrorCode{"SF-RUN-010", 130, "the run was interrupted before the step started"},
+    ErrorCode{"SF-RUN-011", 0,
+              "warning: the system granted fewer worker threads than asked for; the run goes on with those"},
     // Connectors (docs/connectors.md#errors)
     ErrorCode{
         "SF-CONN-001", 1,
@@ -137,9 +143,12 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-UDF-017", 2, "a UDF name that belongs to a file which failed to import"},
     ErrorCode{"SF-UDF-019", 2, "a table UDF called where a value belongs, or a scalar UDF where rows belong"},
     // Command line
-    ErrorCode{"SF-CLI-001", 2, "`--vars` is neither a JSON object nor `k=v` pairs"},
+    ErrorCode{"SF-CLI-001", 2,
+              "`--vars` is neither a JSON object nor `k=v` pairs, gives a key twice or nests more than 64 "
+              "levels"},
     ErrorCode{"SF-CLI-002", 2, "unknown pipeline name, or the given `.sf` path does not exist"},
-    ErrorCode{"SF-CLI-003", 2, "the pipeline file cannot be read (unreadable, a folder, a link loop)"},
+    ErrorCode{"SF-CLI-003", 2,
+              "the pipeline file cannot be read (unreadable, a folder, a link loop, larger than 16 MiB)"},
     ErrorCode{"SF-CLI-004", 2, "the compiled plan (or a `viz` file) cannot be written"},
     ErrorCode{"SF-CLI-005", 2,
               "`--only` / `--from` names a step the pipeline does not have (with the closest id)"},
@@ -179,6 +188,10 @@ constexpr std::array kErrorCodes = {
         "SF-PROFILE-015", 2,
         "a profile is too large or nested too deeply (64 levels, 100,000 values, 1 MiB; YAML alias bombs)"},
     ErrorCode{"SF-PROFILE-016", 2, "a profile value is not UTF-8 text"},
+    ErrorCode{"SF-PROFILE-017", 2, "`engines.duckdb.memory_limit` is not a size DuckDB accepts"},
+    ErrorCode{
+        "SF-PROFILE-018", 2,
+        "`engines.duckdb.path` is an existing file that is not a DuckDB database (a CSV, a Parquet file)"},
     ErrorCode{"SF-ENV-001", 2, "malformed `.env` line"},
     ErrorCode{"SF-ENV-002", 2, "`.env` exists but cannot be read"},
     ErrorCode{"SF-INIT-001", 2, "`init` target exists and is not an empty directory"},

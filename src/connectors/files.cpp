@@ -48,12 +48,21 @@ std::string IdentifierList(const nlohmann::json& value) {
   return util::Join(items, ", ");
 }
 
-// columns = {'name': 'TYPE', ...} for DuckDB's readers.
+// columns = {'name': 'TYPE', ...} for DuckDB's readers, which take them in the file's order. The
+// planner hands a pipeline's object on as a list of one-entry objects in written order (a
+// profile's object comes sorted by name).
 std::string ColumnTypesArgument(const nlohmann::json& columns) {
   std::vector<std::string> items;
-  for (const auto& [name, type] : columns.items()) {
-    items.push_back(QuoteLiteral(name) + ": " +
-                    QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
+  auto add = [&](const nlohmann::json& object) {
+    for (const auto& [name, type] : object.items()) {
+      items.push_back(QuoteLiteral(name) + ": " +
+                      QuoteLiteral(type.is_string() ? type.get<std::string>() : type.dump()));
+    }
+  };
+  if (columns.is_array()) {
+    for (const auto& entry : columns) add(entry);
+  } else {
+    add(columns);
   }
   return "columns = {" + util::Join(items, ", ") + "}";
 }

@@ -1,6 +1,8 @@
 #include "engine/duckdb.h"
 
 #include <algorithm>
+#include <array>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -35,6 +37,19 @@ class Config {
 };
 
 }  // namespace
+
+bool IsValidSetting(const char* name, const std::string& value) {
+  Config config;
+  return duckdb_set_config(config.get(), name, value.c_str()) != DuckDBError;
+}
+
+bool IsDatabaseFile(const std::filesystem::path& path) {
+  // The main header's checksum (8 bytes), then the magic bytes.
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 12> header{};
+  in.read(header.data(), header.size());
+  return in && std::string_view(header.data() + 8, 4) == "DUCK";
+}
 
 Database Database::Open(const DatabaseOptions& options) {
   Config config;

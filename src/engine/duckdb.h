@@ -48,6 +48,13 @@ struct DatabaseOptions {
   bool read_only = false;
 };
 
+// Whether DuckDB accepts `value` for its configuration option `name` (memory_limit = "4GB").
+bool IsValidSetting(const char* name, const std::string& value);
+
+// Whether the file at `path` starts with a DuckDB database header. DuckDB opens other files too: a
+// CSV or Parquet file becomes an in-memory database with a view over it.
+bool IsDatabaseFile(const std::filesystem::path& path);
+
 class Database {
  public:
   // Opens (or creates) the database. A persistent path that cannot be opened throws; there is

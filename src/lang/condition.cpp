@@ -336,11 +336,36 @@ class Parser {
   const Token& Peek() const { return tokens_[index_]; }
   const Token& Take() { return tokens_[index_++]; }
 
+  // Parsing, evaluating and freeing the tree recurse: parentheses and NOTs may nest 64 deep, and a
+  // condition has at most 1,000 operators and operands (an AND chain is as deep as it is long).
+  static constexpr int kMaxDepth = 64;
+  static constexpr int kMaxNodes = 1000;
+  struct Nesting {
+    Nesting(Parser& parser, const Token& at) : depth(parser.depth_) {
+      if (++depth > kMaxDepth) {
+        parser.errors_.Fail(at.offset, kSyntaxError,
+                            fmt::format("condition nested more than {} levels deep", kMaxDepth),
+                            "remove redundant parentheses and NOTs");
+      }
+    }
+    ~Nesting() { --depth; }
+    int& depth;
+  };
+  std::unique_ptr<Node> Make(Node::Kind kind, const Token& token, std::unique_ptr<Node> left = nullptr,
+                             std::unique_ptr<Node> right = nullptr) {
+    if (++nodes_ > kMaxNodes) {
+      errors_.Fail(token.offset, kSyntaxError,
+                   fmt::format("condition has more than {} operators and values", kMaxNodes),
+                   "decide such a choice in a variable, and test that one value");
+    }
+    return MakeNode(kind, token, std::move(left), std::move(right));
+  }
+
   std::unique_ptr<Node> ParseOr() {
     std::unique_ptr<Node> left = ParseAnd();
     while (Peek().kind == TokenKind::kOr) {
       const Token& op = Take();
-      left = MakeNode(Node::Kind::kOr, op, std::move(left), ParseAnd());
+      left = Make(Node::Kind::kOr, op, std::move(left), ParseAnd());
     }
     return left;
   }
@@ -349,7 +374,7 @@ class Parser {
     std::unique_ptr<Node> left = ParseNot();
     while (Peek().kind == TokenKind::kAnd) {
       const Token& op = Take();
-      left = MakeNode(Node::Kind::kAnd, op, std::move(left), ParseNot());
+      left = Make(Node::Kind::kAnd, op, std::move(left), ParseNot());
     }
     return left;
   }
@@ -357,7 +382,8 @@ class Parser {
   std::unique_ptr<Node> ParseNot() {
     if (Peek().kind != TokenKind::kNot) return ParseComparison();
     const Token& op = Take();
-    return MakeNode(Node::Kind::kNot, op, ParseNot());
+    Nesting nesting(*this, op);
+    return Make(Node::Kind::kNot, op, ParseNot());
   }
 
   std::unique_ptr<Node> ParseComparison() {
@@ -365,7 +391,7 @@ class Parser {
     std::unique_ptr<Node> left = ParseOperand();
     if (Peek().kind != TokenKind::kCompare) return left;
     const Token& op = Take();
-    std::unique_ptr<Node> node = MakeNode(Node::Kind::kCompare, op, std::move(left), ParseOperand());
+    std::unique_ptr<Node> node = Make(Node::Kind::kCompare, op, std::move(left), ParseOperand());
     if (Peek().kind == TokenKind::kCompare) {
       errors_.Fail(
           Peek().offset, kSyntaxError,
@@ -377,6 +403,7 @@ class Parser {
 
   std::unique_ptr<Node> ParseGroup() {
     const Token& open = Take();
+    Nesting nesting(*this, open);
     std::unique_ptr<Node> inner = ParseOr();
     if (Peek().kind == TokenKind::kEnd) {
       errors_.Fail(open.offset, kSyntaxError, "unclosed '(' in condition", "add the matching ')'");
@@ -397,7 +424,7 @@ class Parser {
     if (!IsOperand(token.kind)) FailExpectedValue(token);
     Take();
     if (Peek().kind == TokenKind::kLeftParen) FailCall(token, Peek());
-    return MakeNode(Node::Kind::kOperand, token);
+    return Make(Node::Kind::kOperand, token);
   }
 
   [[noreturn]] void FailCall(const Token& callee, const Token& paren) const {
@@ -463,6 +490,8 @@ class Parser {
 
   std::vector<Token> tokens_;
   const ConditionErrors& errors_;
+  int depth_ = 0;
+  int nodes_ = 0;
   size_t index_ = 0;
 };
 

@@ -10,6 +10,17 @@ bool Token::IsWord(std::string_view upper_keyword) const {
   return kind == Kind::kWord && util::EqualsIgnoreCase(text, upper_keyword);
 }
 
+std::string Token::Unquoted() const {
+  std::string_view inner = text.substr(1, text.size() - 2);
+  char quote = text.front();
+  std::string out;
+  for (size_t i = 0; i < inner.size(); ++i) {
+    out += inner[i];
+    if (inner[i] == quote && i + 1 < inner.size() && inner[i + 1] == quote) ++i;
+  }
+  return out;
+}
+
 namespace {
 
 bool IsWordStart(char c) {
@@ -25,6 +36,8 @@ class Lexer {
   explicit Lexer(const std::shared_ptr<const common::SourceFile>& file) : file_(file), text_(file->text()) {}
 
   LexResult Run() {
+    // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the text.
+    if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
     while (true) {
       SkipSpaceAndComments();
       if (pos_ >= text_.size()) break;

@@ -3,6 +3,7 @@
 // byte offset so the parser can hand SQL bodies to DuckDB verbatim.
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct Token {
 
   bool IsWord(std::string_view upper_keyword) const;  // case-insensitive keyword test
   bool IsPunct(std::string_view punct) const { return kind == Kind::kPunct && text == punct; }
+  // A kString or kQuotedIdent's content: without its quotes, doubled quotes un-doubled ('it''s').
+  std::string Unquoted() const;
   size_t end() const { return offset + length; }
 };
 

@@ -48,6 +48,8 @@ namespace {
 
 // Thrown after a diagnostic is recorded, to abandon the current statement.
 struct ParseFailure {};
+// Thrown after a diagnostic is recorded, to abandon the rest of the file.
+struct ParseAbort {};
 
 // First words of statements DuckDB accepts; a near-miss of a directive keyword that is one of
 // these is plain SQL, not a typo.
@@ -58,6 +60,8 @@ constexpr std::array kSqlKeywords = {
     "INSTALL", "LOAD",   "MERGE",   "PIVOT",      "PRAGMA",    "PREPARE",  "RESET",      "ROLLBACK",
     "SELECT",  "SET",    "SHOW",    "START",      "SUMMARIZE", "TRUNCATE", "UNPIVOT",    "UPDATE",
     "USE",     "VACUUM", "VALUES",  "WITH",       "FORCE",     "UPSERT",   "TABLE",      "GRANT"};
+
+constexpr int kMaxIfDepth = 64;
 
 constexpr std::array kDirectives = {"SOURCE", "LOAD", "EXPORT", "INCLUDE", "CREATE", "SET", "IF"};
 
@@ -73,7 +77,11 @@ class Parser {
   }
 
   ParseResult Run() {
-    result_.statements = ParseBlock(nullptr);
+    try {
+      result_.statements = ParseBlock(nullptr);
+    } catch (const ParseAbort&) {
+      // Nothing after the reported limit is parsed: its END IFs would each be one more error.
+    }
     // After an unterminated string or comment the rest of the file is one token; what the parser
     // says about it is noise.
     std::erase_if(result_.diagnostics, [this](const common::Diagnostic& d) {
@@ -377,9 +385,8 @@ class Parser {
              fmt::format("expected a connector name after FROM, found {}", Describe(Cur())),
              "SOURCE name FROM \"connector\" OPTIONS {...}; names a connector of the profile");
       }
-      std::string_view raw = Cur().text;
-      if (Cur().kind != Token::Kind::kWord) raw = raw.substr(1, raw.size() - 2);
-      source->connector = Name{std::string(raw), LocOf(Cur())};
+      std::string raw = Cur().kind == Token::Kind::kWord ? std::string(Cur().text) : Cur().Unquoted();
+      source->connector = Name{std::move(raw), LocOf(Cur())};
       ++pos_;
       if (Cur().IsWord("OPTIONS")) {
         ++pos_;
@@ -434,9 +441,7 @@ class Parser {
     };
     auto take_key = [&]() {
       if (Cur().kind != Token::Kind::kWord && Cur().kind != Token::Kind::kQuotedIdent) key_error();
-      std::string_view raw = Cur().text;
-      if (Cur().kind == Token::Kind::kQuotedIdent) raw = raw.substr(1, raw.size() - 2);
-      keys.emplace_back(raw);
+      keys.push_back(Cur().kind == Token::Kind::kQuotedIdent ? Cur().Unquoted() : std::string(Cur().text));
       ++pos_;
     };
     if (Cur().IsPunct("(")) {
@@ -532,7 +537,7 @@ class Parser {
     exported->query = SpanText(first, to);
     exported->is_table = NameEnd(first) == to;
     const Token& uri = tokens_[to + 1];
-    exported->uri = Text{std::string(uri.text.substr(1, uri.text.size() - 2)), LocOf(uri).Advanced(1)};
+    exported->uri = Text{uri.Unquoted(), LocOf(uri).Advanced(1)};
     pos_ = to + 2;
     if (!Cur().IsWord("TYPE")) {
       Fail(LocOf(Cur()), "SF-PARSE-002",
@@ -602,7 +607,7 @@ class Parser {
            fmt::format("expected a quoted file path after INCLUDE, found {}", Describe(Cur())),
            "INCLUDE 'common/sources.sf';");
     }
-    include->path = Text{std::string(Cur().text.substr(1, Cur().text.size() - 2)), LocOf(Cur()).Advanced(1)};
+    include->path = Text{Cur().Unquoted(), LocOf(Cur()).Advanced(1)};
     ++pos_;
     if (Cur().IsWord("AS")) {
       ++pos_;
@@ -648,6 +653,17 @@ class Parser {
     Statement statement = Begin(Statement::Kind::kIf);
     auto conditional = std::make_shared<IfStatement>();
     const Token& opening = Cur();
+    // Blocks are parsed (and later walked) recursively: the limit keeps the stack bounded.
+    if (if_depth_ == kMaxIfDepth) {
+      Report(LocOf(opening), "SF-PARSE-017", fmt::format("IF blocks nested more than {} deep", kMaxIfDepth),
+             "flatten the conditions: combine them with AND, or use ELSE IF");
+      throw ParseAbort{};
+    }
+    ++if_depth_;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{if_depth_};
     ++pos_;
     ConditionalBranch branch;
     branch.condition = ParseCondition(opening);
@@ -700,6 +716,7 @@ class Parser {
   std::shared_ptr<const common::SourceFile> file_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int if_depth_ = 0;
   size_t first_lex_error_ = SIZE_MAX;
   ParseResult result_;
 };

@@ -2,6 +2,7 @@
 // Parses a .sf file into statements. Every error of the file is collected; the parser
 // re-synchronizes at the next ';' so one mistake does not hide the others.
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -9,6 +10,11 @@
 #include "lang/ast.h"
 
 namespace sqlflow::lang {
+
+// Limits on what a pipeline may make the planner read and walk: the largest pipeline or included
+// file, and how many files deep INCLUDEs may nest.
+constexpr size_t kMaxSourceFileBytes = size_t{16} << 20;
+constexpr size_t kMaxIncludeDepth = 64;
 
 struct ParseResult {
   std::vector<Statement> statements;

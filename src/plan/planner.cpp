@@ -9,6 +9,7 @@
 #include "connectors/registry.h"
 #include "engine/sql.h"
 #include "lang/condition.h"
+#include "lang/json_text.h"
 #include "lang/lexer.h"
 #include "lang/parser.h"
 #include "lang/variables.h"
@@ -52,6 +53,21 @@ std::string Slug(std::string_view name) {
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out.empty() ? "unnamed" : out;
+}
+
+// DuckDB's readers take `columns` in the file's order, but nlohmann::json sorts keys: an object
+// parameter written in the pipeline is handed on as a list of one-entry objects in written order.
+void KeepWrittenOrder(nlohmann::json& params, const nlohmann::ordered_json& written,
+                      const std::vector<connectors::ParamSpec>& specs) {
+  for (const auto& [key, value] : written.items()) {
+    const connectors::ParamSpec* spec = connectors::SpecFor(specs, key);
+    if (!spec || spec->type != connectors::ParamType::kObject || !value.is_object()) continue;
+    if (!params.contains(spec->name) || !params[spec->name].is_object()) continue;
+    nlohmann::json ordered = nlohmann::json::array();
+    for (const auto& [name, item] : value.items())
+      ordered.push_back({{name, nlohmann::json::parse(item.dump())}});
+    params[spec->name] = std::move(ordered);
+  }
 }
 
 // Text after variable substitution, with enough bookkeeping to map a position in it back to the
@@ -321,15 +337,25 @@ class Planner {
             "a file may not include itself, directly or through other files");
       return;
     }
-    std::ifstream in(path, std::ios::binary);
-    // A folder opens like a file and reads as empty: it must not pass for an empty pipeline.
-    if (!in || !std::filesystem::is_regular_file(path, error)) {
-      if (included_from.valid()) {
-        Error(included_from, "SF-PLAN-011", fmt::format("cannot read included file '{}'", path.string()),
-              "INCLUDE paths are relative to the including file");
-      } else {
-        throw common::UsageError("SF-CLI-003", fmt::format("cannot read pipeline file '{}'", path.string()));
-      }
+    if (include_stack_.size() == lang::kMaxIncludeDepth) {
+      Error(included_from, "SF-PLAN-012",
+            fmt::format("INCLUDEs nested more than {} files deep", lang::kMaxIncludeDepth),
+            "include the shared files from one place instead of from each other");
+      return;
+    }
+    // A folder opens like a file and reads as empty: it must not pass for an empty pipeline. A
+    // device such as /dev/zero never ends, a named pipe may never open.
+    std::ifstream in;
+    bool readable = std::filesystem::is_regular_file(path, error);
+    if (readable) in.open(path, std::ios::binary);
+    readable = readable && in;
+    if (!readable || std::filesystem::file_size(path, error) > lang::kMaxSourceFileBytes) {
+      std::string what = included_from.valid() ? "included file" : "pipeline file";
+      std::string problem = !readable ? fmt::format("cannot read {} '{}'", what, path.string())
+                                      : fmt::format("{} '{}' is larger than {} MiB", what, path.string(),
+                                                    lang::kMaxSourceFileBytes >> 20);
+      if (!included_from.valid()) throw common::UsageError("SF-CLI-003", problem);
+      Error(included_from, "SF-PLAN-011", problem, "INCLUDE paths are relative to the including file");
       return;
     }
     std::stringstream buffer;
@@ -410,10 +436,20 @@ class Planner {
     return id;
   }
 
-  std::optional<nlohmann::json> ParseJson(const lang::Text& text) {
+  // `written`, when given, receives the same object with its keys in written order.
+  std::optional<nlohmann::json> ParseJson(const lang::Text& text, nlohmann::ordered_json* written = nullptr) {
     Substituted substituted = Substitute(text, /*json=*/true);
     if (!substituted.complete) return std::nullopt;  // the undefined variable is the error
+    if (auto problem = lang::FindJsonProblem(substituted.text)) {
+      bool duplicate = problem->kind == lang::JsonProblem::Kind::kDuplicateKey;
+      Error(text.location.Advanced(substituted.SourceOffset(problem->offset)),
+            duplicate ? "SF-PLAN-022" : "SF-PLAN-028", problem->Message(),
+            duplicate ? "give each key once; the parser would silently keep the last one"
+                      : "PARAMS and OPTIONS hold settings; deeper data belongs in a file");
+      return std::nullopt;
+    }
     try {
+      if (written) *written = nlohmann::ordered_json::parse(substituted.text);
       nlohmann::json parsed = nlohmann::json::parse(substituted.text);
       if (!parsed.is_object()) {
         Error(text.location, "SF-PLAN-020", "expected a JSON object", "write {\"key\": \"value\"}");
@@ -557,6 +593,7 @@ class Planner {
     const auto& source = *statement.source;
     std::optional<lang::Text> text = source.params;
     nlohmann::json params = nlohmann::json::object();
+    nlohmann::ordered_json written = nlohmann::ordered_json::object();
     Location type_location = source.type_location;
     if (source.connector) {
       auto it = options_.connectors.find(source.connector->raw);
@@ -572,7 +609,7 @@ class Planner {
       step.connector_type = util::ToUpper(it->second.type);
       params = it->second.params.is_object() ? it->second.params : nlohmann::json::object();
       if (source.options) {
-        auto options = ParseJson(*source.options);
+        auto options = ParseJson(*source.options, &written);
         if (!options) return;
         // OPTIONS override the profile's keys; null removes one.
         for (const auto& [key, value] : options->items()) {
@@ -587,7 +624,7 @@ class Planner {
       type_location = source.connector->location;
     } else {
       step.connector_type = source.type;
-      auto parsed = ParseJson(*source.params);
+      auto parsed = ParseJson(*source.params, &written);
       if (!parsed) return;
       params = *parsed;
     }
@@ -599,9 +636,11 @@ class Planner {
             fmt::format("connector type {} cannot be a SOURCE", step.connector_type));
       return;
     }
+    std::vector<connectors::ParamSpec> specs = connectors::SourceParams(*connector);
     step.params =
-        CheckParams(connectors::SourceParams(*connector), params, text, statement.location,
+        CheckParams(specs, params, text, statement.location,
                     fmt::format("SOURCE {} ({})", source.name.raw, step.connector_type), connector, true);
+    KeepWrittenOrder(step.params, written, specs);
   }
 
   void AddExport(const Statement& statement, Step& step) {

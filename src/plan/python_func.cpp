@@ -16,17 +16,6 @@ using lang::Token;
 
 constexpr const char* kPlaceholderPrefix = "__sqlflow_tudf_";
 
-std::string Unquote(const Token& token) {
-  std::string_view text = token.text.substr(1, token.text.size() - 2);
-  std::string out;
-  char quote = token.text.front();
-  for (size_t i = 0; i < text.size(); ++i) {
-    out += text[i];
-    if (text[i] == quote && i + 1 < text.size() && text[i + 1] == quote) ++i;
-  }
-  return out;
-}
-
 class Rewriter {
  public:
   Rewriter(const std::string& sql, const udf::UdfCatalog* catalog, int& counter)
@@ -75,7 +64,7 @@ class Rewriter {
             "PYTHON_FUNC('module.function', arguments...)");
       return start + 1;
     }
-    std::string name = Unquote(name_token);
+    std::string name = name_token.Unquoted();
     const udf::UdfDefinition* udf = nullptr;
     if (catalog_) {
       std::string error, hint;
@@ -226,7 +215,7 @@ class Rewriter {
       kwargs[name] = negative ? nlohmann::json(-number.get<double>()) : number;
       if (negative && number.is_number_integer()) kwargs[name] = -number.get<int64_t>();
     } else if (value.kind == Token::Kind::kString) {
-      kwargs[name] = Unquote(value);
+      kwargs[name] = value.Unquoted();
     } else if (value.IsWord("TRUE") || value.IsWord("FALSE")) {
       kwargs[name] = value.IsWord("TRUE");
     } else if (value.IsWord("NULL")) {

@@ -72,6 +72,14 @@ SqlAnalyzer::SqlAnalyzer() : database_(engine::Database::Open({})), connection_(
 
 SqlAnalysis SqlAnalyzer::Analyze(const std::string& sql) {
   SqlAnalysis analysis;
+  // DuckDB takes SQL as a C string: a NUL byte would end it early, and the error would be about a
+  // shortened text the user never wrote.
+  if (size_t nul = sql.find('\0'); nul != std::string::npos) {
+    analysis.kind = SqlAnalysis::Kind::kSyntaxError;
+    analysis.error = "a NUL byte (\\0) in the SQL text";
+    analysis.error_position = nul;
+    return analysis;
+  }
   std::string json_text =
       connection_.QueryScalar("SELECT json_serialize_sql(" + engine::QuoteLiteral(sql) + ")").value_or("{}");
   nlohmann::json parsed = nlohmann::json::parse(json_text, nullptr, false);

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "engine/duckdb.h"
 #include "lang/variables.h"
 #include "schema/schema.h"
 #include "util/strings.h"
@@ -562,7 +563,7 @@ class ProfileReader {
 
   void ReadDuckdb(const Entry& duckdb, EngineConfig& engine) {
     if (!IsMapping(duckdb, "'engines.duckdb'")) return;
-    std::optional<Location> mode_at;
+    std::optional<Location> mode_at, path_at, memory_limit_at;
     for (const Entry& entry : Entries(duckdb.value, "engines.duckdb", &kDuckdbKeys)) {
       std::string what = "engines.duckdb." + entry.key;
       auto scalar = ReadScalar(entry, what);
@@ -585,12 +586,14 @@ class ProfileReader {
         }
       } else if (entry.key == "path") {
         if (!scalar->null && !scalar->text.empty()) {
+          path_at = ValueAt(entry);
           engine.path = Resolve(scalar->text);
           // A path without a mode means a database file is wanted: never silently run in memory.
           if (!mode_at) engine.mode = EngineConfig::Mode::kPersistent;
         }
       } else if (entry.key == "memory_limit") {
         engine.memory_limit = scalar->null ? std::string() : scalar->text;
+        memory_limit_at = ValueAt(entry);
       } else if (entry.key == "threads") {
         if (scalar->null) continue;
         int threads = 0;
@@ -613,6 +616,25 @@ class ProfileReader {
             mode_at ? *mode_at : At(duckdb.key_node.Mark()),
             "add `path: target/<name>.duckdb` (relative to the project root), or use `mode: memory`");
     }
+    CheckDatabaseFile(engine, path_at);
+    if (!engine.memory_limit.empty() && !engine::IsValidSetting("memory_limit", engine.memory_limit)) {
+      Error("SF-PROFILE-017",
+            fmt::format("engines.duckdb.memory_limit '{}' is not a size DuckDB accepts", engine.memory_limit),
+            *memory_limit_at, "give a number with a unit: 512MB, 4GB, 1.5GiB");
+    }
+  }
+
+  // DuckDB would open a CSV or Parquet file as an in-memory database with a view over it: a run
+  // that looks persistent would keep nothing. A missing file is created on the first run.
+  void CheckDatabaseFile(const EngineConfig& engine, const std::optional<Location>& path_at) {
+    std::error_code error;
+    if (engine.mode != EngineConfig::Mode::kPersistent || !path_at) return;
+    if (!fs::is_regular_file(engine.path, error) || engine::IsDatabaseFile(engine.path)) return;
+    Error("SF-PROFILE-018",
+          fmt::format("engines.duckdb.path '{}' is not a DuckDB database file", engine.path.string()),
+          *path_at,
+          "point it at a .duckdb file, or at a path that does not exist yet (it is created); read data "
+          "files with SOURCE");
   }
 
   void ReadVariables(const Entry& variables, std::map<std::string, lang::Value>& out) {

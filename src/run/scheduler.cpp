@@ -10,8 +10,12 @@
 #include <mutex>
 #include <queue>
 #include <random>
+#include <system_error>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "common/warnings.h"
 #include "run/failure.h"
 
 namespace sqlflow::run {
@@ -65,12 +69,31 @@ double EpochSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// Runs tasks on a fixed set of threads; each thread is told its index.
+// Runs tasks on a fixed set of threads; each thread is told its index. Starts as many of `size`
+// threads as the system grants (`limit`, unless negative, plays a system that grants no more);
+// with none, each task runs on the caller's thread.
 class WorkerPool {
  public:
-  WorkerPool(int size, std::function<void(int, size_t)> work) : work_(std::move(work)) {
-    for (int i = 0; i < size; ++i) threads_.emplace_back([this, i] { Loop(i); });
+  WorkerPool(int size, int limit, std::function<void(int, size_t)> work) : work_(std::move(work)) {
+    for (int i = 0; i < size; ++i) {
+      try {
+        if (limit >= 0 && i >= limit)
+          throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
+        threads_.emplace_back([this, i] { Loop(i); });
+      } catch (const std::system_error& error) {
+        std::string reason = error.code().message();
+        common::Warn("SF-RUN-011",
+                     i == 0
+                         ? fmt::format("no worker thread could be started ({}); the steps run one at a time "
+                                       "on the main thread",
+                                       reason)
+                         : fmt::format("only {} of {} workers could be started ({}); the run goes on with {}",
+                                       i, size, reason, i));
+        break;
+      }
+    }
   }
+  int size() const { return std::max(static_cast<int>(threads_.size()), 1); }
   ~WorkerPool() {
     {
       std::lock_guard lock(mutex_);
@@ -80,6 +103,7 @@ class WorkerPool {
     for (auto& thread : threads_) thread.join();
   }
   void Submit(size_t task) {
+    if (threads_.empty()) return work_(0, task);
     {
       std::lock_guard lock(mutex_);
       tasks_.push_back(task);
@@ -186,7 +210,7 @@ RunSummary Run::Execute() {
   std::deque<size_t> finished;
   std::vector<bool> settled(count, false);
   {
-    WorkerPool pool(workers, [&](int worker, size_t index) {
+    WorkerPool pool(workers, options_.thread_limit, [&](int worker, size_t index) {
       RunStep(worker, plan_.steps[index], summary.steps[index]);
       {
         std::lock_guard lock(mutex);
@@ -208,7 +232,7 @@ RunSummary Run::Execute() {
     size_t running = 0;
     while (true) {
       while (!halted_ && !stop_.stop_requested() && !ReporterFailed() && !ready.empty() &&
-             running < static_cast<size_t>(workers)) {
+             running < static_cast<size_t>(pool.size())) {
         size_t index = ready.top();
         ready.pop();
         const plan::Step& step = plan_.steps[index];

@@ -34,6 +34,9 @@ struct SchedulerOptions {
   std::set<std::string> selected;
   util::Clock* clock = nullptr;  // null: util::SystemClock()
   uint32_t jitter_seed = 0;      // 0: random
+  // A test hook (SQLFLOW_THREAD_LIMIT): worker threads beyond this many fail to start, as when the
+  // system refuses them (RLIMIT_NPROC); negative: no limit.
+  int thread_limit = -1;
 };
 
 // The default number of workers: DuckDB parallelizes each query itself, so running more steps

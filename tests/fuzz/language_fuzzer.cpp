@@ -1,11 +1,13 @@
-// Feeds arbitrary bytes to the lexer, the parser and the condition language. Errors must come
-// back as diagnostics with valid locations; nothing may crash, hang or read out of bounds.
+// Feeds arbitrary bytes to the lexer, the parser, the condition language and the JSON text checks.
+// Errors must come back as diagnostics with valid locations; nothing may crash, hang or read out
+// of bounds.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "diagnostics_check.h"
 #include "lang/condition.h"
+#include "lang/json_text.h"
 #include "lang/parser.h"
 
 using namespace sqlflow::lang;
@@ -17,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto file = std::make_shared<const SourceFile>("fuzz.sf", text);
   ParseResult result = Parse(file);
   CheckDiagnostics(result.diagnostics, file->text().size());
+  if (auto problem = FindJsonProblem(text); problem && problem->offset >= text.size()) __builtin_trap();
 
   auto lookup = [](const std::string& name) -> std::optional<Value> {
     if (name == "env") return Value::Text("prod");

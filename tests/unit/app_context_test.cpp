@@ -38,6 +38,29 @@ TEST(ParseVariablesTest, JsonNestedValuesBecomeTheirJsonText) {
   EXPECT_EQ(vars.at("obj"), Value::Text(R"({"a":"b"})"));
 }
 
+// Used to overflow the stack when the nested value was turned into text.
+TEST(ParseVariablesTest, JsonNestedTooDeepIsAnErrorNotACrash) {
+  std::string deep = R"({"a": )" + std::string(50000, '[') + std::string(50000, ']') + "}";
+  try {
+    ParseVariables(deep);
+    FAIL() << "expected SF-CLI-001";
+  } catch (const common::UsageError& error) {
+    EXPECT_EQ(error.code(), "SF-CLI-001");
+    EXPECT_NE(std::string(error.what()).find("nested more than 64 levels deep (at character 70)"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(ParseVariablesTest, JsonKeyGivenTwiceIsAnError) {
+  try {
+    ParseVariables(R"({"n": 1, "n": 2})");
+    FAIL() << "expected SF-CLI-001";
+  } catch (const common::UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find(R"(key "n" is given twice)"), std::string::npos) << error.what();
+  }
+}
+
 TEST(ParseVariablesTest, KeyValuePairsAreTypedFromText) {
   auto vars = ParseVariables("env=prod,limit=10,flag=true,rate=-2.5");
   ASSERT_EQ(vars.size(), 4u);

@@ -40,6 +40,32 @@ class ConditionTest : public ::testing::Test {
   std::map<std::string, Value> vars_;
 };
 
+// --- limits ------------------------------------------------------------------------------------
+
+std::string Repeated(const std::string& part, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += part;
+  return out;
+}
+
+// Parsing, evaluating and freeing recurse: 100,000 parentheses overflowed the stack.
+TEST_F(ConditionTest, ParenthesesAndNotsNestSixtyFourDeep) {
+  EXPECT_TRUE(Eval(Repeated("(", 64) + "true" + Repeated(")", 64)));
+  EXPECT_TRUE(Eval(Repeated("NOT ", 64) + "true"));
+  auto error = Error(Repeated("(", 100000) + "true" + Repeated(")", 100000));
+  EXPECT_EQ(error.code, "SF-COND-001");
+  EXPECT_EQ(error.message, "condition nested more than 64 levels deep");
+  EXPECT_EQ(error.location.column(), 65);
+  EXPECT_EQ(Error(Repeated("NOT ", 100000) + "true").location.column(), 64 * 4 + 1);
+}
+
+TEST_F(ConditionTest, AConditionHasAtMostAThousandOperatorsAndValues) {
+  EXPECT_TRUE(Eval("true" + Repeated(" AND true", 499)));
+  auto error = Error("true" + Repeated(" AND true", 100000));
+  EXPECT_EQ(error.code, "SF-COND-001");
+  EXPECT_EQ(error.message, "condition has more than 1000 operators and values");
+}
+
 // --- comparisons -------------------------------------------------------------------------------
 
 TEST_F(ConditionTest, EqualsAcceptsSingleAndDoubleEquals) {

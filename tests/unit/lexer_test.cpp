@@ -59,6 +59,21 @@ TEST_F(LexerTest, WordsNumbersAndPunctuationWithOffsets) {
   EXPECT_EQ(tokens[6].end(), 19u);
 }
 
+TEST_F(LexerTest, LeadingByteOrderMarkIsSkipped) {
+  auto tokens = Tokens("\xEF\xBB\xBFSOURCE s;");
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_EQ(tokens[0].text, "SOURCE");
+  EXPECT_EQ(tokens[0].offset, 3u);
+}
+
+TEST_F(LexerTest, UnquotedUndoublesTheQuoteCharacter) {
+  auto tokens = Tokens("'it''s' \"a \"\"b\"\"\" ''''");
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_EQ(tokens[0].Unquoted(), "it's");
+  EXPECT_EQ(tokens[1].Unquoted(), "a \"b\"");
+  EXPECT_EQ(tokens[2].Unquoted(), "'");
+}
+
 TEST_F(LexerTest, EndTokenSitsAtEndOfText) {
   LexResult result = Lex("a  ");
   ASSERT_EQ(result.tokens.size(), 2u);

@@ -426,6 +426,42 @@ TEST_F(ParserTest, NestedIfBlocks) {
   EXPECT_EQ(statements[1].sql->sql.raw, "SELECT 5");
 }
 
+std::string NestedIfs(int depth) {
+  std::string text;
+  for (int i = 0; i < depth; ++i) text += "IF true THEN\n";
+  text += "CREATE TABLE t AS SELECT 1;\n";
+  for (int i = 0; i < depth; ++i) text += "END IF;\n";
+  return text;
+}
+
+TEST_F(ParserTest, IfBlocksNestSixtyFourDeep) {
+  std::vector<Statement> statements = Ok(NestedIfs(64));
+  const Statement* innermost = &statements.at(0);
+  for (int depth = 1; depth < 64; ++depth) innermost = &innermost->if_->branches.at(0).body.at(0);
+  EXPECT_EQ(innermost->if_->branches.at(0).body.at(0).kind, Kind::kCreateTable);
+}
+
+// Ten thousand levels would overflow the stack; the limit is one error, and nothing after it is
+// parsed (its END IFs would each be one more).
+TEST_F(ParserTest, IfBlocksNestedDeeperAreOneErrorAtTheFirstTooDeepIf) {
+  ParseResult result = ParseText(NestedIfs(10000));
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].code, "SF-PARSE-017");
+  EXPECT_EQ(result.diagnostics[0].location.line(), 65);
+  EXPECT_EQ(result.diagnostics[0].location.column(), 1);
+}
+
+TEST_F(ParserTest, DoubledQuotesInPathsAndKeysAreUndoubled) {
+  auto statements =
+      Ok("INCLUDE 'it''s.sf';\n"
+         "CREATE TABLE t MODE MERGE KEY (\"a \"\"b\"\"\", c) AS SELECT 1;\n"
+         "EXPORT t TO 'out/q''uote.csv' TYPE CSV;\n");
+  ASSERT_EQ(statements.size(), 3u);
+  EXPECT_EQ(statements[0].include->path.raw, "it's.sf");
+  EXPECT_EQ(statements[1].create_table->mode->keys, (std::vector<std::string>{"a \"b\"", "c"}));
+  EXPECT_EQ(statements[2].export_->uri.raw, "out/q'uote.csv");
+}
+
 TEST_F(ParserTest, IfWithoutEndIfIsAnError) {
   ParseResult result = ParseText("SELECT 0;\nIF ${a} THEN\n  SELECT 1;\n");
   ASSERT_FALSE(result.diagnostics.empty());

@@ -361,6 +361,46 @@ TEST_F(PlannerTest, UnknownConnectorTypeSuggestsClosest) {
   EXPECT_EQ(d.location.column(), 15);
 }
 
+// nlohmann::json sorts keys; DuckDB's readers take `columns` in the file's order.
+TEST_F(PlannerTest, ColumnsKeepTheirWrittenOrderUnderEveryAlias) {
+  Plan plan = Build(
+      "SOURCE a TYPE CSV PARAMS {\"path\": \"a.csv\", \"columns\": {\"b\": \"INTEGER\", \"a\": "
+      "\"VARCHAR\"}};\n"
+      "SOURCE b TYPE CSV PARAMS {\"path\": \"b.csv\", \"types\": {\"z\": \"DATE\", \"y\": \"INTEGER\"}};\n");
+  ASSERT_EQ(plan.steps.size(), 2u);
+  EXPECT_EQ(plan.steps[0].params["columns"],
+            nlohmann::json::parse(R"([{"b": "INTEGER"}, {"a": "VARCHAR"}])"));
+  EXPECT_EQ(plan.steps[1].params["columns"], nlohmann::json::parse(R"([{"z": "DATE"}, {"y": "INTEGER"}])"));
+}
+
+TEST_F(PlannerTest, DuplicateParameterKeyIsLocatedAtTheSecondOne) {
+  auto error = ErrorWithCode("SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\",\n  \"path\": \"b.csv\"};\n",
+                             "SF-PLAN-022");
+  EXPECT_EQ(error.message, "key \"path\" is given twice in one object");
+  EXPECT_EQ(error.location.line(), 2);
+  EXPECT_EQ(error.location.column(), 3);
+}
+
+TEST_F(PlannerTest, ParamsNestedTooDeepIsAnErrorNotACrash) {
+  std::string deep = std::string(70000, '[') + std::string(70000, ']');
+  auto error =
+      ErrorWithCode("SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\", \"x\": " + deep + "};\n", "SF-PLAN-028");
+  EXPECT_EQ(error.location.column(), 54 + 63);
+}
+
+TEST_F(PlannerTest, IncludeOfADeviceOrAFolderIsAnError) {
+  fs::create_directories(dir_ / "folder");
+  auto errors = Errors("INCLUDE '/dev/zero';\nINCLUDE 'folder';\n");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].code, "SF-PLAN-011");
+  EXPECT_EQ(errors[1].code, "SF-PLAN-011");
+}
+
+TEST_F(PlannerTest, NulByteInSqlIsLocated) {
+  auto error = ErrorWithCode(std::string("CREATE TABLE t AS SELECT 1 AS x\0;\n", 34), "SF-PLAN-030");
+  EXPECT_EQ(error.location.column(), 32);
+}
+
 TEST_F(PlannerTest, UnknownParameterIsLocatedAtItsKey) {
   common::Diagnostic d =
       ErrorWithCode("SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\", \"delimeter\": \";\"};\n", "SF-PLAN-022");

@@ -129,6 +129,27 @@ TEST_F(ProjectTest, PathWithoutModeMeansPersistent) {
   EXPECT_EQ(profile.engine.path, root_ / "target" / "db.duckdb");
 }
 
+// DuckDB would open a CSV or Parquet file as an in-memory database with a view over it.
+TEST_F(ProjectTest, PersistentPathToAFileThatIsNoDatabaseIsAnErrorAtThePath) {
+  WriteFile(root_ / "data" / "orders.csv", "id,amount\n1,10\n");
+  auto error = OnlyError("engines:\n  duckdb:\n    mode: persistent\n    path: data/orders.csv\n");
+  EXPECT_EQ(error.code, "SF-PROFILE-018");
+  EXPECT_EQ(error.location.line(), 4);
+  EXPECT_EQ(error.location.column(), 11);
+}
+
+TEST_F(ProjectTest, PersistentPathThatDoesNotExistYetIsFine) {
+  Profile profile = Load("engines:\n  duckdb:\n    path: target/new.duckdb\n");
+  EXPECT_EQ(profile.engine.path, root_ / "target" / "new.duckdb");
+}
+
+TEST_F(ProjectTest, MemoryLimitDuckdbRejectsIsAnErrorAtTheValue) {
+  auto error = OnlyError("engines:\n  duckdb:\n    memory_limit: 12\n");
+  EXPECT_EQ(error.code, "SF-PROFILE-017");
+  EXPECT_EQ(error.location.line(), 3);
+  EXPECT_EQ(error.location.column(), 19);
+}
+
 TEST_F(ProjectTest, PersistentWithoutPathIsAnError) {
   auto errors = Errors("engines:\n  duckdb:\n    mode: persistent\n");
   ASSERT_EQ(errors.size(), 1u);

@@ -11,8 +11,10 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/warnings.h"
 #include "engine/duckdb.h"
 #include "run/step_runner.h"
 
@@ -120,6 +122,58 @@ TEST(SchedulerTest, OneWorkerRunsInPlanOrderAfterDependencies) {
   EXPECT_TRUE(summary.success());
   EXPECT_EQ(runner.Events(), (std::vector<std::string>{"start a", "end a", "start b", "end b", "start c",
                                                        "end c", "start d", "end d"}));
+}
+
+// Worker threads the system refuses (the SQLFLOW_THREAD_LIMIT hook plays RLIMIT_NPROC): a warning
+// and fewer workers, never std::terminate.
+TEST(SchedulerTest, FewerThreadsThanAskedForRunEveryStep) {
+  common::ConfigureWarnings({.quiet = true});
+  common::ClearWarnings();
+  FakeClock clock;
+  FakeRunner runner;
+  std::mutex mutex;
+  int running = 0, most = 0;
+  auto count = [&](StepContext&, StepOutcome&) {
+    std::lock_guard lock(mutex);
+    most = std::max(most, ++running);
+    --running;
+  };
+  for (const char* id : {"a", "b", "c", "d"}) runner.actions[id] = count;
+  SchedulerOptions options = Options(1000, clock);
+  options.thread_limit = 2;
+  RunSummary summary =
+      Scheduler(runner, options).Run(MakePlan({{"a", {}}, {"b", {}}, {"c", {}}, {"d", {"a"}}}), {}, {});
+  EXPECT_TRUE(summary.success());
+  EXPECT_LE(most, 2);
+  std::vector<common::Warning> warnings = common::CollectedWarnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].code, "SF-RUN-011");
+  EXPECT_NE(warnings[0].message.find("only 2 of 1000 workers could be started"), std::string::npos);
+  common::ConfigureWarnings({});
+}
+
+TEST(SchedulerTest, NoThreadGrantedRunsTheStepsOnTheCallingThread) {
+  common::ConfigureWarnings({.quiet = true});
+  common::ClearWarnings();
+  FakeClock clock;
+  FakeRunner runner;
+  std::vector<std::thread::id> threads;
+  auto record = [&](StepContext& context, StepOutcome&) {
+    EXPECT_EQ(context.worker, 0);
+    threads.push_back(std::this_thread::get_id());
+  };
+  for (const char* id : {"a", "b", "c"}) runner.actions[id] = record;
+  SchedulerOptions options = Options(4, clock);
+  options.thread_limit = 0;
+  RunSummary summary = Scheduler(runner, options).Run(MakePlan({{"a", {}}, {"b", {"a"}}, {"c", {}}}), {}, {});
+  EXPECT_TRUE(summary.success());
+  EXPECT_EQ(runner.Events(),
+            (std::vector<std::string>{"start a", "end a", "start b", "end b", "start c", "end c"}));
+  EXPECT_EQ(threads, std::vector<std::thread::id>(3, std::this_thread::get_id()));
+  ASSERT_EQ(common::CollectedWarnings().size(), 1u);
+  EXPECT_NE(common::CollectedWarnings()[0].message.find("no worker thread could be started"),
+            std::string::npos);
+  common::ConfigureWarnings({});
 }
 
 TEST(SchedulerTest, IndependentStepsOverlapAndDependentsWait) {
