@@ -72,6 +72,7 @@ SqlAnalyzer::SqlAnalyzer() : database_(engine::Database::Open({})), connection_(
 
 SqlAnalysis SqlAnalyzer::Analyze(const std::string& sql) {
   SqlAnalysis analysis;
+  analysis.statements = connection_.CountStatements(sql);
   std::string json_text =
       connection_.QueryScalar("SELECT json_serialize_sql(" + engine::QuoteLiteral(sql) + ")").value_or("{}");
   nlohmann::json parsed = nlohmann::json::parse(json_text, nullptr, false);

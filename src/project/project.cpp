@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -237,6 +238,13 @@ std::optional<std::string> Environment::Get(const std::string& name) const {
   return std::nullopt;
 }
 
+std::vector<std::string> Environment::Names() const {
+  std::set<std::string> names;
+  for (const auto& [name, value] : process_) names.insert(name);
+  for (const auto& [name, value] : dotenv_) names.insert(name);
+  return {names.begin(), names.end()};
+}
+
 void Environment::Set(const std::string& name, std::string value) {
   process_[name] = std::move(value);
 }
@@ -291,7 +299,7 @@ std::vector<std::string> ListProfiles(const fs::path& root) {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors", "paths",
-                                           "load",    "execution", "schema"};
+                                           "load",    "execution", "schema",     "secrets"};
 const std::vector<std::string> kSchemaKeys = {"on_schema_change"};
 const std::vector<std::string> kExecutionKeys = {"threads", "on_failure", "retries", "retry_delay"};
 // The largest execution.threads (each worker opens its own DuckDB connection) and retries.
@@ -406,6 +414,8 @@ class ProfileReader {
         ReadExecution(entry, profile.execution);
       } else if (entry.key == "schema") {
         ReadSchema(entry, profile.schema);
+      } else if (entry.key == "secrets") {
+        ReadSecrets(entry, profile.secret_variables);
       }
     }
   }
@@ -612,6 +622,20 @@ class ProfileReader {
       Error("SF-PROFILE-006", "a persistent engine needs engines.duckdb.path",
             mode_at ? *mode_at : At(duckdb.key_node.Mark()),
             "add `path: target/<name>.duckdb` (relative to the project root), or use `mode: memory`");
+    }
+  }
+
+  // `secrets: [name, ...]`: variables whose values are secret although their names do not say so.
+  void ReadSecrets(const Entry& secrets, std::set<std::string>& out) {
+    if (secrets.value.IsNull()) return;
+    if (!secrets.value.IsSequence()) {
+      Error("SF-PROFILE-004", "'secrets' must be a list of variable names", ValueAt(secrets),
+            "write secrets: [db_pass, api_secret]");
+      return;
+    }
+    for (const auto& item : secrets.value) {
+      auto name = ReadScalar(item, "a name in 'secrets'", At(item.Mark()));
+      if (name && !name->text.empty()) out.insert(name->text);
     }
   }
 
