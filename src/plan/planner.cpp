@@ -192,25 +192,23 @@ class Planner {
     } else if (options_.environment) {
       if (auto env = options_.environment(name)) value = Value::Text(*env);
     }
-    if (value) Resolved(name, *value);
+    if (value) {
+      resolved_[name] = *value;
+      NoteSecret(name, *value);
+    }
     return value;
   }
 
   // A secret variable's value joins the process's redactor, so that nothing prints it.
-  void Resolved(const std::string& name, const Value& value) {
-    resolved_[name] = value;
-    if (IsSecretVariable(name)) util::AddSecretValue(value.text);
-  }
-
-  bool IsSecretVariable(const std::string& name) const {
-    return IsSecretName(name) || options_.secret_variables.count(name) > 0;
+  void NoteSecret(const std::string& name, const Value& value) const {
+    if (IsSecretName(name) || options_.secret_variables.count(name) > 0) util::AddSecretValue(value.text);
   }
 
   std::optional<Value> LookupWithDefault(const lang::VariableReference& reference, const Location& where) {
     if (auto value = Lookup(reference.name)) return value;
     if (reference.default_value) {
       Value value = lang::ValueFromText(*reference.default_value);
-      if (IsSecretVariable(reference.name)) util::AddSecretValue(value.text);
+      NoteSecret(reference.name, value);
       return value;
     }
     undefined_[reference.name].push_back(where);
@@ -381,7 +379,7 @@ class Planner {
         case Statement::Kind::kSet: {
           const std::string& name = statement.set->name.raw;
           set_variables_[name] = EvaluateSetValue(statement.set->value);
-          if (IsSecretVariable(name)) util::AddSecretValue(set_variables_[name].text);
+          NoteSecret(name, set_variables_[name]);
           break;
         }
         case Statement::Kind::kInclude: {
