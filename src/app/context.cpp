@@ -12,6 +12,7 @@
 #include "lang/json_text.h"
 #include "lang/parser.h"
 #include "udf/loader.h"
+#include "util/secrets.h"
 #include "util/strings.h"
 
 namespace sqlflow::app {
@@ -28,6 +29,25 @@ Value ValueFromJson(const nlohmann::json& value) {
   if (value.is_number()) return Value::Number(value.dump());
   if (value.is_string()) return Value::Text(value.get<std::string>());
   return Value::Text(value.dump());
+}
+
+bool IsSecretVariable(const Context& context, const std::string& name) {
+  return util::IsSecretName(name) || context.profile.secret_variables.count(name) > 0;
+}
+
+// The command's secret values, known before anything is planned or run, go to the process's
+// redactor: secret variables from --vars and the profile, the profile connectors' secret parameters,
+// secret environment values. Secret variables from SET and inline defaults join when planned.
+void CollectSecretValues(const Context& context) {
+  for (const auto* variables : {&context.variables, &context.profile.variables}) {
+    for (const auto& [name, value] : *variables) {
+      if (IsSecretVariable(context, name)) util::AddSecretValue(value.text);
+    }
+  }
+  for (const auto& [name, connector] : context.profile.connectors) util::AddSecretsOf(connector.params);
+  for (const std::string& name : context.environment.Names()) {
+    if (IsSecretVariable(context, name)) util::AddSecretValue(*context.environment.Get(name));
+  }
 }
 
 }  // namespace
@@ -75,6 +95,7 @@ Context LoadContext(const GlobalOptions& options) {
   }
   context.profile = project::LoadProfile(context.root, options.profile, context.environment);
   context.variables = ParseVariables(options.vars);
+  CollectSecretValues(context);
   return context;
 }
 
@@ -166,6 +187,7 @@ plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* co
   plan::PlanOptions options;
   options.cli_variables = context.variables;
   options.profile_variables = context.profile.variables;
+  options.secret_variables = context.profile.secret_variables;
   const project::Environment* environment = &context.environment;
   options.environment = [environment](const std::string& name) { return environment->Get(name); };
   for (const auto& [name, connector] : context.profile.connectors) {

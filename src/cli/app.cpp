@@ -15,6 +15,7 @@
 #include "common/warnings.h"
 #include "connectors/registry.h"
 #include "engine/duckdb.h"
+#include "util/secrets.h"
 
 namespace sqlflow::cli {
 
@@ -32,8 +33,8 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
 
 // "error[CODE]: message" and the hint on stderr; returns the code's declared exit code.
 int PrintError(std::string_view code, std::string_view message, std::string_view hint = "") {
-  fmt::print(stderr, "error[{}]: {}\n", code, message);
-  if (!hint.empty()) fmt::print(stderr, "  = hint: {}\n", hint);
+  fmt::print(stderr, "error[{}]: {}\n", code, util::Redact(message));
+  if (!hint.empty()) fmt::print(stderr, "  = hint: {}\n", util::Redact(hint));
   return common::ExitCodeOf(code);
 }
 
@@ -200,7 +201,7 @@ int Main(int argc, char** argv) {
     fmt::print("{}", app.help());
     return 2;
   } catch (const common::SqlflowError& error) {
-    fmt::print(stderr, "{}", common::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
+    fmt::print(stderr, "{}", util::Redact(common::FormatDiagnostics(error.diagnostics(), UseColor(stderr))));
     return 2;
   } catch (const common::Error& error) {  // common::UsageError, state::StoreError, …
     return PrintError(error.code(), error.what(), error.hint());

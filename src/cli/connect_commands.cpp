@@ -66,12 +66,14 @@ int ConnectTestCommand(const std::string& name, const GlobalOptions& options) {
     return 0;
   } catch (const std::runtime_error& error) {
     if (options.json) {
-      fmt::print(
-          "{}\n",
-          nlohmann::json{{"name", name}, {"type", connector->type()}, {"ok", false}, {"error", error.what()}}
-              .dump(2));
+      fmt::print("{}\n", nlohmann::json{{"name", name},
+                                        {"type", connector->type()},
+                                        {"ok", false},
+                                        {"error", util::Redact(error.what())}}
+                             .dump(2));
     } else {
-      fmt::print(stderr, "error[SF-CONN-002]: {} ({}): {}\n", name, connector->type(), error.what());
+      fmt::print(stderr, "error[SF-CONN-002]: {} ({}): {}\n", name, connector->type(),
+                 util::Redact(error.what()));
     }
     return 2;
   }

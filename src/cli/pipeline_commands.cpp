@@ -20,6 +20,7 @@
 #include "run/viz.h"
 #include "state/store.h"
 #include "udf/loader.h"
+#include "util/secrets.h"
 #include "util/strings.h"
 
 namespace sqlflow::cli {
@@ -98,7 +99,8 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
       report.push_back(
           {{"pipeline", name}, {"valid", false}, {"errors", DiagnosticsJson(error.diagnostics())}});
       if (!options.json) {
-        fmt::print(stderr, "{}", common::FormatDiagnostics(error.diagnostics(), UseColor(stderr)));
+        fmt::print(stderr, "{}",
+                   util::Redact(common::FormatDiagnostics(error.diagnostics(), UseColor(stderr))));
         fmt::print(stderr, "{}: invalid\n", name);
       }
     } catch (const common::UsageError& error) {
@@ -108,12 +110,12 @@ int PipelineValidateCommand(const std::vector<std::string>& requested, const Glo
            {"valid", false},
            {"errors", {{{"code", error.code()}, {"message", error.what()}, {"hint", error.hint()}}}}});
       if (!options.json) {
-        fmt::print(stderr, "error[{}]: {}\n", error.code(), error.what());
-        if (!error.hint().empty()) fmt::print(stderr, "  = hint: {}\n", error.hint());
+        fmt::print(stderr, "error[{}]: {}\n", error.code(), util::Redact(error.what()));
+        if (!error.hint().empty()) fmt::print(stderr, "  = hint: {}\n", util::Redact(error.hint()));
       }
     }
   }
-  if (options.json) fmt::print("{}\n", report.dump(2));
+  if (options.json) fmt::print("{}\n", util::RedactJson(report).dump(2));
   return all_valid ? 0 : 2;
 }
 
@@ -220,14 +222,14 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
       if (outcome.schema_check_seconds > 0) item["schema_check_seconds"] = outcome.schema_check_seconds;
       steps.push_back(std::move(item));
     }
-    fmt::print("{}\n", nlohmann::json{{"run_id", pipeline.run_id()},
-                                      {"pipeline", plan.pipeline},
-                                      {"status", summary.interrupted ? "INTERRUPTED"
-                                                 : summary.success() ? "SUCCEEDED"
-                                                                     : "FAILED"},
-                                      {"seconds", summary.seconds},
-                                      {"steps", steps}}
-                           .dump(2));
+    nlohmann::json report = {{"run_id", pipeline.run_id()},
+                             {"pipeline", plan.pipeline},
+                             {"status", summary.interrupted ? "INTERRUPTED"
+                                        : summary.success() ? "SUCCEEDED"
+                                                            : "FAILED"},
+                             {"seconds", summary.seconds},
+                             {"steps", steps}};
+    fmt::print("{}\n", util::RedactJson(report).dump(2));
   }
   if (summary.interrupted) return 130;
   return summary.success() ? 0 : 1;

@@ -49,6 +49,10 @@ constexpr std::array kErrorCodes = {
     // Variables
     ErrorCode{"SF-VAR-001", 2, "undefined variable (no value, no default); lists every use"},
     ErrorCode{"SF-VAR-002", 2, "unterminated `${` inside a string, JSON or path"},
+    ErrorCode{"SF-VAR-003", 2, "after variable substitution a step's SQL is more than one statement"},
+    ErrorCode{"SF-VAR-004", 2,
+              "a variable decides a statement's kind: a value changes its first keyword, or a plain SQL "
+              "statement begins with `${…}`"},
     // Planning
     ErrorCode{"SF-PLAN-010", 2, "include cycle"},
     ErrorCode{"SF-PLAN-011", 2,

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error_codes.h"
+#include "util/secrets.h"
 
 namespace sqlflow::common {
 
@@ -35,7 +36,7 @@ void Warn(std::string_view code, std::string message) {
   assert(FindErrorCode(code) != nullptr && "undeclared warning code: add it to src/common/error_codes.cpp");
   Sink& sink = TheSink();
   std::lock_guard lock(sink.mutex);
-  Warning& warning = sink.collected.emplace_back(Warning{std::string(code), std::move(message)});
+  Warning& warning = sink.collected.emplace_back(Warning{std::string(code), util::Redact(message)});
   if (sink.options.quiet || sink.options.console == nullptr) return;
   if (sink.options.json) {
     nlohmann::json line = {{"warning", {{"code", warning.code}, {"message", warning.message}}}};

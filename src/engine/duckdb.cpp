@@ -196,6 +196,13 @@ bool Connection::TableExists(const std::string& name) {
   }
 }
 
+size_t Connection::CountStatements(const std::string& sql) {
+  duckdb_extracted_statements extracted = nullptr;
+  idx_t count = duckdb_extract_statements(handle_, sql.c_str(), &extracted);
+  duckdb_destroy_extracted(&extracted);
+  return count;
+}
+
 Transaction::Transaction(Connection& connection) : connection_(connection) {
   connection_.Query("BEGIN TRANSACTION");
 }

@@ -127,6 +127,8 @@ class Connection {
   // Cancels the query running on this connection (callable from another thread).
   void Interrupt();
   bool TableExists(const std::string& name);
+  // How many statements DuckDB's parser finds in `sql` (nothing runs); 0 when it cannot parse it.
+  size_t CountStatements(const std::string& sql);
 
   duckdb_connection handle() const { return handle_; }
 

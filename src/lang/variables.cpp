@@ -11,6 +11,29 @@ static std::string Unquote(std::string_view text) {
   return std::string(text);
 }
 
+SqlQuoting SqlQuotingAt(const std::vector<Token>& tokens, size_t offset) {
+  for (const Token& token : tokens) {
+    if (token.offset > offset) break;
+    if (offset >= token.end()) continue;
+    if (token.kind == Token::Kind::kQuotedIdent) return SqlQuoting::kIdentifier;
+    if (token.kind != Token::Kind::kString) return SqlQuoting::kRaw;
+    return token.text.front() == '\'' ? SqlQuoting::kString : SqlQuoting::kEscapeString;
+  }
+  return SqlQuoting::kRaw;
+}
+
+std::string QuoteForSql(std::string_view value, SqlQuoting quoting) {
+  std::string out;
+  for (char c : value) {
+    out += c;
+    bool doubled = (c == '\'' && (quoting == SqlQuoting::kString || quoting == SqlQuoting::kEscapeString)) ||
+                   (c == '\\' && quoting == SqlQuoting::kEscapeString) ||
+                   (c == '"' && quoting == SqlQuoting::kIdentifier);
+    if (doubled) out += c;
+  }
+  return out;
+}
+
 std::vector<VariableReference> FindVariableReferences(std::string_view text) {
   std::vector<VariableReference> references;
   size_t pos = 0;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,7 @@ struct Plan {
   std::filesystem::path file;
   std::vector<Step> steps;                       // in execution order
   std::map<std::string, lang::Value> variables;  // every variable with a value, as resolved
+  std::set<std::string> secret_variables;        // declared secret (PlanOptions::secret_variables)
 };
 
 struct ConnectorDefinition {
@@ -65,6 +67,9 @@ struct ConnectorDefinition {
 struct PlanOptions {
   std::map<std::string, lang::Value> cli_variables;
   std::map<std::string, lang::Value> profile_variables;
+  // Variables declared secret (the profile's `secrets:`), besides those whose name is secret
+  // (util::IsSecretName): their values are masked wherever they would be written or printed.
+  std::set<std::string> secret_variables;
   // The environment (process, then .env); nullopt when unset.
   std::function<std::optional<std::string>(const std::string&)> environment;
   std::map<std::string, ConnectorDefinition> connectors;  // the profile's

@@ -185,6 +185,7 @@ class Planner {
     for (const auto& [name, value] : options_.cli_variables) plan.variables[name] = value;
     for (const auto& [name, value] : options_.profile_variables) plan.variables.emplace(name, value);
     for (const auto& [name, value] : set_variables_) plan.variables.emplace(name, value);
+    plan.secret_variables = options_.secret_variables;
     return plan;
   }
 
@@ -207,20 +208,38 @@ class Planner {
     } else if (options_.environment) {
       if (auto env = options_.environment(name)) value = Value::Text(*env);
     }
-    if (value) resolved_[name] = *value;
+    if (value) {
+      resolved_[name] = *value;
+      NoteSecret(name, *value);
+    }
     return value;
+  }
+
+  // A secret variable's value joins the process's redactor, so that nothing prints it.
+  void NoteSecret(const std::string& name, const Value& value) const {
+    if (IsSecretName(name) || options_.secret_variables.count(name) > 0) util::AddSecretValue(value.text);
   }
 
   std::optional<Value> LookupWithDefault(const lang::VariableReference& reference, const Location& where) {
     if (auto value = Lookup(reference.name)) return value;
-    if (reference.default_value) return lang::ValueFromText(*reference.default_value);
+    if (reference.default_value) {
+      Value value = lang::ValueFromText(*reference.default_value);
+      NoteSecret(reference.name, value);
+      return value;
+    }
     undefined_[reference.name].push_back(where);
     return std::nullopt;
   }
 
-  // `json` true: inside JSON, where a bare reference becomes a typed JSON value.
-  Substituted Substitute(const lang::Text& text, bool json = false) {
+  // How values are written: as text (paths, names), into SQL (escaped inside quoted strings and
+  // identifiers, raw elsewhere), or into JSON (escaped inside strings, a typed JSON value elsewhere).
+  enum class Splice { kText, kSql, kJson };
+
+  Substituted Substitute(const lang::Text& text, Splice splice = Splice::kText) {
     Substituted out;
+    auto file = std::make_shared<const common::SourceFile>("", text.raw);
+    std::vector<lang::Token> tokens =
+        splice == Splice::kSql ? lang::Tokenize(file).tokens : std::vector<lang::Token>{};
     auto copy = [&](size_t from, size_t to) {
       out.runs.push_back({out.text.size(), from, to - from});
       out.text += text.raw.substr(from, to - from);
@@ -240,8 +259,10 @@ class Planner {
         out.complete = false;
         continue;
       }
-      if (!json) {
+      if (splice == Splice::kText) {
         out.text += value->text;
+      } else if (splice == Splice::kSql) {
+        out.text += lang::QuoteForSql(value->text, lang::SqlQuotingAt(tokens, reference.offset));
       } else if (InsideJsonString(text.raw, reference.offset)) {
         std::string dumped = nlohmann::json(value->text).dump();
         out.text += dumped.substr(1, dumped.size() - 2);
@@ -381,9 +402,12 @@ class Planner {
   void Walk(const std::vector<Statement>& statements, const std::filesystem::path& file) {
     for (const Statement& statement : statements) {
       switch (statement.kind) {
-        case Statement::Kind::kSet:
-          set_variables_[statement.set->name.raw] = EvaluateSetValue(statement.set->value);
+        case Statement::Kind::kSet: {
+          const std::string& name = statement.set->name.raw;
+          set_variables_[name] = EvaluateSetValue(statement.set->value);
+          NoteSecret(name, set_variables_[name]);
           break;
+        }
         case Statement::Kind::kInclude: {
           std::string path = Substitute(statement.include->path).text;
           std::filesystem::path resolved = file.parent_path() / path;
@@ -438,7 +462,7 @@ class Planner {
 
   // `written`, when given, receives the same object with its keys in written order.
   std::optional<nlohmann::json> ParseJson(const lang::Text& text, nlohmann::ordered_json* written = nullptr) {
-    Substituted substituted = Substitute(text, /*json=*/true);
+    Substituted substituted = Substitute(text, Splice::kJson);
     if (!substituted.complete) return std::nullopt;  // the undefined variable is the error
     if (auto problem = lang::FindJsonProblem(substituted.text)) {
       bool duplicate = problem->kind == lang::JsonProblem::Kind::kDuplicateKey;
@@ -525,7 +549,8 @@ class Planner {
         step.mode = create.mode.value_or(lang::LoadMode{});
         step.mode_options = CheckModeOptions(step.mode, statement.location);
         step.id = UniqueId("transform_" + Slug(step.target));
-        Substituted query = RewritePython(Substitute(create.query), create.query.location, step);
+        Substituted query =
+            RewritePython(Substitute(create.query, Splice::kSql), create.query.location, step);
         step.sql = query.text;
         AnalyzeReads(step, query, create.query.location, /*plain=*/false);
         if (!create.or_replace && !create.mode)
@@ -538,8 +563,10 @@ class Planner {
       case Statement::Kind::kSql: {
         step.kind = Step::Kind::kSql;
         step.id = UniqueId(fmt::format("sql_{}", ++sql_count_));
-        Substituted sql = RewritePython(Substitute(statement.sql->sql), statement.sql->sql.location, step);
+        Substituted sql =
+            RewritePython(Substitute(statement.sql->sql, Splice::kSql), statement.sql->sql.location, step);
         step.sql = sql.text;
+        if (sql.complete) CheckStatementKind(statement.sql->sql, sql.text);
         step.target = CreatedName(step.sql);
         step.session_state = ChangesSession(step.sql);
         AnalyzeReads(step, sql, statement.sql->sql.location, /*plain=*/true);
@@ -549,6 +576,23 @@ class Planner {
         return;
     }
     steps_.push_back(std::move(step));
+  }
+
+  // A plain SQL statement's kind (its first keyword) is written in the file: no variable decides it.
+  void CheckStatementKind(const lang::Text& written, const std::string& substituted) {
+    auto written_file = std::make_shared<const common::SourceFile>("", written.raw);
+    auto substituted_file = std::make_shared<const common::SourceFile>("", substituted);
+    lang::Token first = lang::Tokenize(written_file).tokens.front();
+    lang::Token now = lang::Tokenize(substituted_file).tokens.front();
+    if (first.kind == lang::Token::Kind::kVariable) {
+      Error(written.location.Advanced(first.offset), "SF-VAR-004",
+            "a statement cannot begin with a variable: its kind must be written in the file",
+            "write the statement's keyword (SELECT, INSERT, CREATE, ...) and use variables for values");
+    } else if (!util::EqualsIgnoreCase(first.text, now.text)) {
+      Error(written.location.Advanced(first.offset), "SF-VAR-004",
+            fmt::format("a variable's value changes the statement's first word to '{}'", now.text),
+            "a value may not change what a statement does; check the values spliced into it");
+    }
   }
 
   nlohmann::json CheckModeOptions(const lang::LoadMode& mode, const Location& fallback) {
@@ -628,6 +672,7 @@ class Planner {
       if (!parsed) return;
       params = *parsed;
     }
+    util::AddSecretsOf(params);
     connectors::AdoptSource(step.connector_type, params);
     const connectors::Connector* connector = FindConnectorOrError(step.connector_type, type_location);
     if (!connector) return;
@@ -650,7 +695,7 @@ class Planner {
     step.export_is_table = exported.is_table;
     step.target = Substitute(exported.uri).text;
     std::string stem = std::filesystem::path(step.target).stem().string();
-    Substituted query = Substitute(exported.query);
+    Substituted query = Substitute(exported.query, Splice::kSql);
     if (exported.is_table) {
       step.sql = "SELECT * FROM " + engine::QuoteTableName(query.text);
       step.reads.push_back(TableKey(query.text));
@@ -741,6 +786,7 @@ class Planner {
         return;
       }
     }
+    util::AddSecretsOf(options);
     step.params = CheckParams(specs, options, exported.options, statement.location,
                               fmt::format("EXPORT ({})", exported.type), connector, false);
     if (destination) {
@@ -801,10 +847,20 @@ class Planner {
     if (!sql.complete) return;  // the undefined variable is the error; the SQL would only add noise
     SqlAnalysis analysis = analyzer_.Analyze(sql.text);
     auto map = [&](size_t position) { return location.Advanced(sql.SourceOffset(position)); };
+    if (analysis.kind == SqlAnalysis::Kind::kSyntaxError) {
+      Error(map(analysis.error_position.value_or(0)), "SF-PLAN-030", "SQL syntax error: " + analysis.error,
+            "the SQL is handed to DuckDB as written; check it against DuckDB's syntax");
+      return;
+    }
+    if (analysis.statements > 1) {
+      Error(location, "SF-VAR-003",
+            fmt::format("after variable substitution this step is {} statements", analysis.statements),
+            "a step is one statement: a variable's value may not add another (values are spliced raw "
+            "outside quotes; write '${name}' for a string)");
+      return;
+    }
     switch (analysis.kind) {
       case SqlAnalysis::Kind::kSyntaxError:
-        Error(map(analysis.error_position.value_or(0)), "SF-PLAN-030", "SQL syntax error: " + analysis.error,
-              "the SQL is handed to DuckDB as written; check it against DuckDB's syntax");
         return;
       case SqlAnalysis::Kind::kOtherStatement:
         if (plain) {
@@ -1026,7 +1082,7 @@ Plan BuildPlan(const std::filesystem::path& pipeline_file, const PlanOptions& op
 nlohmann::json PlanToJson(const Plan& plan) {
   nlohmann::json variables = nlohmann::json::object();
   for (const auto& [name, value] : plan.variables) {
-    if (IsSecretName(name)) {
+    if (IsSecretName(name) || plan.secret_variables.count(name) > 0) {
       variables[name] = "***";
       continue;
     }
@@ -1087,10 +1143,11 @@ nlohmann::json PlanToJson(const Plan& plan) {
     }
     steps.push_back(std::move(item));
   }
-  return {{"pipeline", plan.pipeline},
-          {"file", plan.file.filename().string()},
-          {"variables", variables},
-          {"steps", steps}};
+  // Secret values also hide where no name says so: a PARAMS key, the SQL, an export URI.
+  return util::RedactJson({{"pipeline", plan.pipeline},
+                           {"file", plan.file.filename().string()},
+                           {"variables", variables},
+                           {"steps", steps}});
 }
 
 }  // namespace sqlflow::plan

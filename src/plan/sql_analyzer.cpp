@@ -80,6 +80,7 @@ SqlAnalysis SqlAnalyzer::Analyze(const std::string& sql) {
     analysis.error_position = nul;
     return analysis;
   }
+  analysis.statements = connection_.CountStatements(sql);
   std::string json_text =
       connection_.QueryScalar("SELECT json_serialize_sql(" + engine::QuoteLiteral(sql) + ")").value_or("{}");
   nlohmann::json parsed = nlohmann::json::parse(json_text, nullptr, false);

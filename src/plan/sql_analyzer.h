@@ -22,6 +22,7 @@ struct SqlAnalysis {
   std::vector<TableReference> tables;  // kQuery only, in order of appearance, without CTE names
   std::string error;                   // kSyntaxError: DuckDB's message
   std::optional<size_t> error_position;
+  size_t statements = 1;  // how many statements DuckDB's parser finds (a step must be exactly one)
 };
 
 // Normalizes a table name as written in a directive ("My"."T", main.t) to its matching key.
@@ -32,7 +33,7 @@ class SqlAnalyzer {
   // Uses its own in-memory database: parsing needs no data.
   SqlAnalyzer();
   // Analyzes one statement. SELECT-like statements are serialized; anything else is only
-  // checked for syntax.
+  // checked for syntax. How many statements the text holds is counted too.
   SqlAnalysis Analyze(const std::string& sql);
 
  private:

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -238,6 +239,13 @@ std::optional<std::string> Environment::Get(const std::string& name) const {
   return std::nullopt;
 }
 
+std::vector<std::string> Environment::Names() const {
+  std::set<std::string> names;
+  for (const auto& [name, value] : process_) names.insert(name);
+  for (const auto& [name, value] : dotenv_) names.insert(name);
+  return {names.begin(), names.end()};
+}
+
 void Environment::Set(const std::string& name, std::string value) {
   process_[name] = std::move(value);
 }
@@ -292,7 +300,7 @@ std::vector<std::string> ListProfiles(const fs::path& root) {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"engines", "variables", "connectors", "paths",
-                                           "load",    "execution", "schema"};
+                                           "load",    "execution", "schema",     "secrets"};
 const std::vector<std::string> kSchemaKeys = {"on_schema_change"};
 const std::vector<std::string> kExecutionKeys = {"threads", "on_failure", "retries", "retry_delay"};
 // The largest execution.threads (each worker opens its own DuckDB connection) and retries.
@@ -407,6 +415,8 @@ class ProfileReader {
         ReadExecution(entry, profile.execution);
       } else if (entry.key == "schema") {
         ReadSchema(entry, profile.schema);
+      } else if (entry.key == "secrets") {
+        ReadSecrets(entry, profile.secret_variables);
       }
     }
   }
@@ -635,6 +645,20 @@ class ProfileReader {
           *path_at,
           "point it at a .duckdb file, or at a path that does not exist yet (it is created); read data "
           "files with SOURCE");
+  }
+
+  // `secrets: [name, ...]`: variables whose values are secret although their names do not say so.
+  void ReadSecrets(const Entry& secrets, std::set<std::string>& out) {
+    if (secrets.value.IsNull()) return;
+    if (!secrets.value.IsSequence()) {
+      Error("SF-PROFILE-004", "'secrets' must be a list of variable names", ValueAt(secrets),
+            "write secrets: [db_pass, api_secret]");
+      return;
+    }
+    for (const auto& item : secrets.value) {
+      auto name = ReadScalar(item, "a name in 'secrets'", At(item.Mark()));
+      if (name && !name->text.empty()) out.insert(name->text);
+    }
   }
 
   void ReadVariables(const Entry& variables, std::map<std::string, lang::Value>& out) {

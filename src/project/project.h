@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,8 @@ class Environment {
   // A missing file is fine; a malformed line is a SqlflowError (SF-ENV-001) with file:line:col.
   void LoadDotEnv(const std::filesystem::path& file);
   std::optional<std::string> Get(const std::string& name) const;
+  // Every name set in the process or in .env, sorted, without duplicates.
+  std::vector<std::string> Names() const;
   void Set(const std::string& name, std::string value);  // for tests; acts like the process environment
 
  private:
@@ -75,6 +78,7 @@ struct Profile {
   std::filesystem::path file;
   EngineConfig engine;
   std::map<std::string, lang::Value> variables;  // YAML scalars typed: bool/number/text/null
+  std::set<std::string> secret_variables;        // `secrets:`: variables whose values are secret
   std::map<std::string, ConnectorConfig> connectors;
   LoadDefaults load;
   SchemaDefaults schema;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "util/secrets.h"
 #include "util/strings.h"
 
 namespace sqlflow::run {
@@ -44,13 +45,17 @@ ConsoleReporter::ConsoleReporter(std::FILE* out, bool color, const plan::Plan& p
       finished_(plan.steps.size()),
       running_(plan.steps.size(), false) {}
 
+void ConsoleReporter::Print(const std::string& text) {
+  fmt::print(out_, "{}", util::Redact(text));
+}
+
 std::string ConsoleReporter::Paint(const char* code, const std::string& text) const {
   return color_ ? fmt::format("\033[{}m{}\033[0m", code, text) : text;
 }
 
 void ConsoleReporter::ClearLive() {
   if (!live_shown_) return;
-  fmt::print(out_, "\r\033[K");
+  Print("\r\033[K");
   live_shown_ = false;
 }
 
@@ -65,7 +70,7 @@ void ConsoleReporter::DrawLive() {
   std::string line = fmt::format("[{}/{} done, {:.1f}s] running: {}", done_, plan_.steps.size(), elapsed,
                                  util::Join(running, ", "));
   if (line.size() > 100) line = line.substr(0, 97) + "...";
-  fmt::print(out_, "\r\033[K{}", Paint("2", line));
+  Print(fmt::format("\r\033[K{}", Paint("2", line)));
   live_shown_ = true;
   std::fflush(out_);
 }
@@ -84,8 +89,9 @@ void ConsoleReporter::StepRetrying(const plan::Step& step, const StepOutcome& ou
   std::lock_guard lock(mutex_);
   if (verbosity_ == Verbosity::kFailuresOnly) return;
   ClearLive();
-  fmt::print(out_, "      {} {} failed (attempt {}): {}; retrying in {:.1f}s\n", Paint("33", "retry"),
-             step.id, outcome.retries, outcome.error.substr(0, outcome.error.find('\n')), delay_seconds);
+  Print(fmt::format("      {} {} failed (attempt {}): {}; retrying in {:.1f}s\n", Paint("33", "retry"),
+                    step.id, outcome.retries, outcome.error.substr(0, outcome.error.find('\n')),
+                    delay_seconds));
   DrawLive();
 }
 
@@ -138,19 +144,19 @@ void ConsoleReporter::PrintLine(size_t index) {
     time += fmt::format(" ({} retries)", outcome.retries);
   // The index is padded to the width of the total so columns stay put from step 10 on.
   size_t digits = std::to_string(plan_.steps.size()).size();
-  fmt::print(out_, "[{:>{}}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index + 1, digits, plan_.steps.size(),
-             step.id, DescribeStep(step), rows, time, status);
+  Print(fmt::format("[{:>{}}/{}] {:<28} {:<44} {:>12} {:>7}  {}\n", index + 1, digits, plan_.steps.size(),
+                    step.id, DescribeStep(step), rows, time, status));
   if (verbosity_ == Verbosity::kWithSql && !step.sql.empty()) {
-    for (const auto& line : util::Split(step.sql, '\n')) fmt::print(out_, "      | {}\n", line);
+    for (const auto& line : util::Split(step.sql, '\n')) Print(fmt::format("      | {}\n", line));
   }
   for (const auto& warning : outcome.warnings) {
     // "CODE: message"; printed even when quiet: a drifting source is worth a line.
     size_t colon = warning.find(": ");
-    fmt::print(out_, "      {}: {}[{}]: {}\n", step.location.ToString(), Paint("33", "warning"),
-               warning.substr(0, colon), warning.substr(colon + 2));
+    Print(fmt::format("      {}: {}[{}]: {}\n", step.location.ToString(), Paint("33", "warning"),
+                      warning.substr(0, colon), warning.substr(colon + 2)));
   }
   if (failed)
-    fmt::print(out_, "      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error);
+    Print(fmt::format("      {}: error[{}]: {}\n", step.location.ToString(), outcome.code, outcome.error));
 }
 
 void ConsoleReporter::PrintSummary(const RunSummary& summary) {
@@ -165,8 +171,8 @@ void ConsoleReporter::PrintSummary(const RunSummary& summary) {
   std::string verdict = summary.interrupted ? Paint("1;31", "interrupted")
                         : summary.success() ? Paint("1;32", "succeeded")
                                             : Paint("1;31", "failed");
-  fmt::print(out_, "Pipeline {} {} in {:.2f}s: {} succeeded, {} failed, {} skipped\n", plan_.pipeline,
-             verdict, summary.seconds, succeeded, failed, skipped);
+  Print(fmt::format("Pipeline {} {} in {:.2f}s: {} succeeded, {} failed, {} skipped\n", plan_.pipeline,
+                    verdict, summary.seconds, succeeded, failed, skipped));
   std::fflush(out_);
 }
 

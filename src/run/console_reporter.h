@@ -26,6 +26,8 @@ class ConsoleReporter : public Reporter {
 
  private:
   std::string Paint(const char* code, const std::string& text) const;
+  // Every line goes out through here, secret values masked.
+  void Print(const std::string& text);
   void PrintLine(size_t index);
   void ClearLive();
   void DrawLive();

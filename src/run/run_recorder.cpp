@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/secrets.h"
+
 namespace sqlflow::run {
 
 int64_t PeakMemoryBytes() {
@@ -28,7 +30,7 @@ RunRecorder::~RunRecorder() {
 
 void RunRecorder::Log(const nlohmann::json& event) {
   if (!log_) return;
-  nlohmann::json line = event;
+  nlohmann::json line = util::RedactJson(event);
   line["ts"] = state::Now();
   line["run_id"] = run_.run_id;
   fmt::print(log_, "{}\n", line.dump());
@@ -42,7 +44,7 @@ state::StepRecord RunRecorder::Record(const plan::Step& step, const StepOutcome&
   record.step_id = step.id;
   record.position = static_cast<int>(&step - plan_.steps.data());
   record.kind = plan::StepKindName(step.kind);
-  record.target = step.target;
+  record.target = util::Redact(step.target);
   record.depends_on_json = nlohmann::json(step.depends_on).dump();
   record.status = status;
   record.started_at = outcome.started_at;
@@ -51,7 +53,7 @@ state::StepRecord RunRecorder::Record(const plan::Step& step, const StepOutcome&
   record.rows_written = static_cast<int64_t>(outcome.rows);
   record.bytes = static_cast<int64_t>(outcome.bytes);
   record.retries = outcome.retries;
-  record.error = outcome.error.empty() ? outcome.note : outcome.error;
+  record.error = util::Redact(outcome.error.empty() ? outcome.note : outcome.error);
   record.error_code = outcome.code;
   record.location = step.location.ToString();
   return record;
@@ -114,13 +116,14 @@ void RunRecorder::End(const RunSummary& summary) {
   for (size_t i = 0; i < summary.steps.size(); ++i) {
     const auto& outcome = summary.steps[i];
     if (outcome.status != StepStatus::kFailed && outcome.status != StepStatus::kInterrupted) continue;
-    run_.error = fmt::format("{}: {}", outcome.id, outcome.error);
+    run_.error = util::Redact(fmt::format("{}: {}", outcome.id, outcome.error));
     run_.error_code = outcome.code;
     run_.error_location = plan_.steps[i].location.ToString();
     break;
   }
   if (run_.error.empty() && !summary.reporter_error.empty()) {
-    run_.error = "the run stopped because its progress could not be recorded: " + summary.reporter_error;
+    run_.error =
+        util::Redact("the run stopped because its progress could not be recorded: " + summary.reporter_error);
     run_.error_code = "SF-STATE-002";
   }
   store_.SaveRun(run_);

@@ -11,14 +11,16 @@
 #include <fmt/format.h>
 
 #include "run/console_reporter.h"
+#include "util/secrets.h"
 
 namespace sqlflow::run {
 
 namespace {
 
+// Every text from the plan or a run goes through one of the escapes, which mask secret values first.
 std::string EscapeXml(std::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : util::Redact(text)) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -41,7 +43,7 @@ std::string EscapeXml(std::string_view text) {
 
 std::string EscapeQuoted(std::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : util::Redact(text)) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
@@ -132,7 +134,7 @@ std::string DagToMermaid(const plan::Plan& plan, const StepStates& states) {
   std::string out = "flowchart LR\n";
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const auto& step = plan.steps[i];
-    std::string label = step.id + "<br/>" + Detail(step, states);
+    std::string label = util::Redact(step.id + "<br/>" + Detail(step, states));
     for (char& c : label) c = c == '"' ? '\'' : c;
     out += fmt::format("  {}[\"{}\"]\n", MermaidId(i), label);
   }

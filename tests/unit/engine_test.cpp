@@ -40,6 +40,16 @@ TEST_F(EngineTest, InMemoryDatabaseAnswersQueries) {
   EXPECT_EQ(conn_.QueryScalar("SELECT 40 + 2"), "42");
 }
 
+TEST_F(EngineTest, CountStatementsParsesWithoutRunning) {
+  conn_.Query("CREATE TABLE canary AS SELECT 1 AS id");
+  EXPECT_EQ(conn_.CountStatements("SELECT 1"), 1U);
+  EXPECT_EQ(conn_.CountStatements("SELECT 'a;b' AS v; -- ; x"), 1U);
+  EXPECT_EQ(conn_.CountStatements("SELECT * FROM canary WHERE id > 0; DROP TABLE canary"), 2U);
+  EXPECT_EQ(conn_.CountStatements("SELECT 'x''; DROP TABLE canary; --' AS v"), 1U);
+  EXPECT_EQ(conn_.CountStatements("SELEC 1"), 0U);  // cannot parse
+  EXPECT_TRUE(conn_.TableExists("canary"));         // nothing ran
+}
+
 TEST(DatabaseTest, PersistentDatabaseKeepsDataAcrossOpens) {
   TempDir dir;
   fs::path file = dir.path() / "state.duckdb";

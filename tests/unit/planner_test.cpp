@@ -793,5 +793,75 @@ TEST(SecretsTest, MaskSecretsRecursesAndKeepsNull) {
   EXPECT_EQ(params["password"], "pw");  // the input is untouched
 }
 
+// ---- variables in SQL: values never add statements or end strings ------------------------------
+
+TEST_F(PlannerTest, ValueInsideAStringLiteralIsEscaped) {
+  options_.cli_variables["v"] = Value::Text("x'; DROP TABLE canary; --");
+  Plan plan = Build("SELECT '${v}' AS val, E'${v}\\n' AS e, \"${v}\" AS \"${v}\";\n");
+  ASSERT_EQ(plan.steps.size(), 1U);
+  EXPECT_EQ(plan.steps[0].sql,
+            "SELECT 'x''; DROP TABLE canary; --' AS val, E'x''; DROP TABLE canary; --\\n' AS e, "
+            "\"x'; DROP TABLE canary; --\" AS \"x'; DROP TABLE canary; --\"");
+}
+
+TEST_F(PlannerTest, EscapeStringAndIdentifierQuotesAreDoubled) {
+  options_.cli_variables["v"] = Value::Text("a\\'\"b");
+  Plan plan = Build("SELECT E'${v}' AS e, 1 AS \"${v}\";\n");
+  EXPECT_EQ(plan.steps[0].sql, "SELECT E'a\\\\''\"b' AS e, 1 AS \"a\\'\"\"b\"");
+}
+
+TEST_F(PlannerTest, ValueOutsideQuotesIsSplicedRaw) {
+  options_.cli_variables["n"] = Value::Number("5");
+  options_.cli_variables["t"] = Value::Text("people");
+  Plan plan = Build(
+      "CREATE TABLE people AS SELECT 1 AS id;\nCREATE TABLE b AS SELECT * FROM ${t} WHERE id > ${n};\n");
+  EXPECT_EQ(plan.steps[1].sql, "SELECT * FROM people WHERE id > 5");
+}
+
+TEST_F(PlannerTest, RawValueAddingAStatementIsAnError) {
+  options_.cli_variables["n"] = Value::Text("0; DROP TABLE canary");
+  for (const char* text : {"SELECT 1 WHERE 1 > ${n};\n", "CREATE TABLE b AS SELECT 1 WHERE 1 > ${n};\n",
+                           "EXPORT SELECT 1 WHERE 1 > ${n} TO 'out.csv' TYPE CSV;\n"}) {
+    common::Diagnostic d = ErrorWithCode(text, "SF-VAR-003");
+    EXPECT_EQ(d.message, "after variable substitution this step is 2 statements") << text;
+    EXPECT_EQ(d.location.line(), 1) << text;
+  }
+}
+
+TEST_F(PlannerTest, ValueChangingTheStatementKindIsAnError) {
+  options_.cli_variables["c"] = Value::Text("LETE");
+  common::Diagnostic d = ErrorWithCode("SELECT 1 AS a;\nDE${c} FROM canary;\n", "SF-VAR-004");
+  EXPECT_EQ(d.message, "a variable's value changes the statement's first word to 'DELETE'");
+  EXPECT_EQ(d.location.line(), 2);
+  options_.cli_variables["c"] = Value::Text("DROP");
+  d = ErrorWithCode("${c} TABLE canary;\n", "SF-VAR-004");
+  EXPECT_EQ(d.message, "a statement cannot begin with a variable: its kind must be written in the file");
+}
+
+TEST_F(PlannerTest, BareJsonReferenceCannotAddKeys) {
+  options_.cli_variables["h"] = Value::Text("true, \"path\": \"/etc/passwd\"");
+  Plan plan = Build("SOURCE s TYPE CSV PARAMS {\"path\": \"a.csv\", \"delimiter\": ${h}};\n");
+  EXPECT_EQ(plan.steps[0].params["delimiter"], "true, \"path\": \"/etc/passwd\"");
+  EXPECT_EQ(plan.steps[0].params["path"], "a.csv");
+}
+
+TEST_F(PlannerTest, SecretValuesJoinTheProcessRedactor) {
+  util::ClearSecretValues();
+  options_.cli_variables["api_token"] = Value::Text("Tok-31415926");
+  options_.cli_variables["plain"] = Value::Text("Declared-2718");
+  options_.secret_variables = {"plain"};
+  Plan plan = Build(
+      "SET secret_word = 'SetWord-1618';\n"
+      "CREATE TABLE a AS SELECT '${api_token}' AS t, '${plain}' AS p, '${secret_word}' AS w, "
+      "'${secret_default|Default-1414}' AS d;\n"
+      "SOURCE s TYPE CSV PARAMS {\"path\": \"${api_token}.csv\"};\n");
+  EXPECT_EQ(util::Redact("Tok-31415926 Declared-2718 SetWord-1618 Default-1414"), "*** *** *** ***");
+  nlohmann::json json = PlanToJson(plan);
+  EXPECT_EQ(json["variables"]["plain"], "***");
+  EXPECT_EQ(json["steps"][0]["sql"], "SELECT '***' AS t, '***' AS p, '***' AS w, '***' AS d");
+  EXPECT_EQ(json["steps"][1]["params"]["path"], "***.csv");
+  util::ClearSecretValues();
+}
+
 }  // namespace
 }  // namespace sqlflow::plan
