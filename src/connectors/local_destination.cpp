@@ -178,6 +178,11 @@ std::optional<ParamIssue> RefuseReplace(const fs::path& path, const std::string&
       "add \"overwrite\": true to the EXPORT's OPTIONS to replace it, or export to another path"};
 }
 
+bool OverwriteRequested(const nlohmann::json& options) {
+  auto overwrite = options.find("overwrite");
+  return overwrite != options.end() && overwrite->is_boolean() && overwrite->get<bool>();
+}
+
 std::string OutputKind(const fs::path& path) {
   std::error_code error;
   return fs::is_directory(fs::symlink_status(path, error)) ? "folder" : "file";

@@ -23,6 +23,10 @@ std::optional<ParamIssue> RefuseReplace(const std::filesystem::path& path, const
                                         bool overwrite,
                                         const std::function<std::optional<state::ExportOutput>()>& earlier);
 
+// Whether an export's normalized OPTIONS say `"overwrite": true` (a wrong type is the planner's to
+// report, not an exception here).
+bool OverwriteRequested(const nlohmann::json& options);
+
 // "file" or "folder": the kind the ledger records for an output at `path`.
 std::string OutputKind(const std::filesystem::path& path);
 

@@ -726,7 +726,7 @@ class Planner {
       return options_.export_output ? options_.export_output(path->string()) : std::nullopt;
     };
     if (auto refusal =
-            connectors::RefuseReplace(*path, pipeline_, step.params.value("overwrite", false), earlier))
+            connectors::RefuseReplace(*path, pipeline_, connectors::OverwriteRequested(step.params), earlier))
       Error(location, "SF-PLAN-045", refusal->message, refusal->hint);
   }
 

@@ -29,8 +29,14 @@ expect_no_temporaries() {
   left="$(temporaries)"
   [ -z "$left" ] || fail "$1: temporaries left: $left"
 }
-# a run killed by the hook: exit 137 (SIGKILL) from the shell's view.
-expect_killed() { [ "$RC" -eq 137 ] || fail "$1: exit code $RC, expected 137 (SIGKILL)"; }
+# run_killed_at STEP@POINT ARGS...: `pipeline run ARGS` killed by the hook at that named point
+# (exit 137, SIGKILL, from the shell's view).
+run_killed_at() {
+  FAULT="$1=kill"
+  sf pipeline run "${@:2}"
+  FAULT=""
+  [ "$RC" -eq 137 ] || fail "killed at $1: exit code $RC, expected 137 (SIGKILL)"
+}
 
 # ---------------------------------------------------------------------------------------------
 if begin duckdb_glob_matches_hidden_files; then
@@ -98,6 +104,13 @@ expect_err "already exists and was not written by an export of pipeline r"
 expect_err "hint: add \"overwrite\": true to the EXPORT's OPTIONS"
 sf pipeline run r
 expect_rc 2 "run"
+same "$P/output/report.csv" <<<'precious'
+pipeline r <<'EOF'
+EXPORT SELECT 1 AS x TO 'output/report.csv' TYPE CSV OPTIONS {"overwrite": "yes"};
+EOF
+sf pipeline run r
+expect_rc 2 "overwrite that is not a boolean"
+expect_err "parameter 'overwrite' must be true or false"
 same "$P/output/report.csv" <<<'precious'
 pipeline r <<'EOF'
 EXPORT SELECT 1 AS x TO 'output/report.csv' TYPE CSV OPTIONS {"overwrite": true};
@@ -185,10 +198,7 @@ SET v = 1;
 EXPORT SELECT range AS i, ${v} AS v FROM range(1000) TO 'output/data.parquet' TYPE PARQUET;
 EOF
 run_ok p
-FAULT="export_parquet_data@ready=kill"
-sf pipeline run p --vars '{"v": 2}'
-FAULT=""
-expect_killed "killed before the rename"
+run_killed_at export_parquet_data@ready p --vars '{"v": 2}'
 [ -n "$(find "$P/target/tmp" -name 'data.parquet')" ] || fail "the killed run's temporary is not in target/tmp"
 pipeline read <<'EOF'
 EXPORT SELECT count(*) AS n, max(v) AS v FROM read_parquet('output/*.parquet') TO 'read.csv' TYPE CSV;
@@ -213,29 +223,21 @@ run_ok p
 pipeline read <<'EOF'
 EXPORT SELECT count(*) AS n, min(v) AS low, max(v) AS high FROM read_parquet('output/parts/*/*.parquet') TO 'read.csv' TYPE CSV;
 EOF
+# read_sees_only_version V: the next run reads all 3000 rows of version V through the glob and
+# removes the killed run's leftovers.
+read_sees_only_version() {
+  run_ok read
+  same "$P/read.csv" <<<"n,low,high
+3000,$1,$1"
+  expect_no_temporaries "after the next run"
+}
 # Killed between the exchange and the removal of the old folder: the new folder is in place whole.
-FAULT="export_parquet_parts@replaced=kill"
-sf pipeline run p --vars '{"v": 2}'
-FAULT=""
-expect_killed "killed after the swap"
+run_killed_at export_parquet_parts@replaced p --vars '{"v": 2}'
 [ -n "$(find "$P/target/tmp" -path '*/parts/part=0/*.parquet')" ] || fail "the old folder is not in target/tmp"
-run_ok read
-same "$P/read.csv" <<'EOF'
-n,low,high
-3000,2,2
-EOF
-expect_no_temporaries "after the next run"
+read_sees_only_version 2
 # Killed just before the exchange: the old folder stays whole.
-FAULT="export_parquet_parts@ready=kill"
-sf pipeline run p --vars '{"v": 3}'
-FAULT=""
-expect_killed "killed before the swap"
-run_ok read
-same "$P/read.csv" <<'EOF'
-n,low,high
-3000,2,2
-EOF
-expect_no_temporaries "after the next run"
+run_killed_at export_parquet_parts@ready p --vars '{"v": 3}'
+read_sees_only_version 2
 ok
 fi
 

@@ -59,7 +59,7 @@ class ExportRunner : public StepRunner {
       return options.store ? options.store->FindExportOutput(path->string()) : std::nullopt;
     };
     if (auto refusal = connectors::RefuseReplace(*path, options.pipeline,
-                                                 step.params.value("overwrite", false), earlier)) {
+                                                 connectors::OverwriteRequested(step.params), earlier)) {
       throw StepError("SF-RUN-011", refusal->message + " (" + refusal->hint + ")");
     }
     if (options.store) {
