@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "connectors/plugins.h"
 #include "lang/json_text.h"
 #include "lang/parser.h"
+#include "state/store.h"
 #include "udf/loader.h"
 #include "util/secrets.h"
 #include "util/strings.h"
@@ -197,6 +199,14 @@ plan::PlanOptions MakePlanOptions(const Context& context, engine::Connection* co
     options.table_exists = [connection](const std::string& name) { return connection->TableExists(name); };
   }
   options.project_root = context.root;
+  // The export ledger is read only when a local destination exists; a project without a state
+  // store has recorded nothing.
+  options.export_output = [root = context.root, store = std::shared_ptr<state::Store>()](
+                              const std::string& path) mutable -> std::optional<state::ExportOutput> {
+    if (!store && !state::Store::Exists(root)) return std::nullopt;
+    if (!store) store = std::make_shared<state::Store>(root);
+    return store->FindExportOutput(path);
+  };
   if (python) options.udfs = &python->catalog;
   return options;
 }

@@ -76,6 +76,9 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-PLAN-042", 2, "the same table created twice by plain `CREATE TABLE`"},
     ErrorCode{"SF-PLAN-043", 2, "plain `CREATE TABLE` of a table a LOAD already defines"},
     ErrorCode{"SF-PLAN-044", 2, "dependency cycle"},
+    ErrorCode{"SF-PLAN-045", 2,
+              "EXPORT destination is a folder, or a file no export of this pipeline wrote (without "
+              "`\"overwrite\": true`)"},
     // Run: a step failed (docs/execution.md)
     ErrorCode{"SF-LOAD-001", 1,
               "APPEND or MERGE: the new rows do not fit the table (columns, types, keys, NULL or duplicate "
@@ -96,6 +99,9 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-RUN-010", 130, "the run was interrupted before the step started"},
     ErrorCode{"SF-RUN-011", 0,
               "warning: the system granted fewer worker threads than asked for; the run goes on with those"},
+    ErrorCode{"SF-RUN-012", 1,
+              "EXPORT destination became a folder, or a file no export of this pipeline wrote, after "
+              "planning"},
     // Connectors (docs/connectors.md#errors)
     ErrorCode{
         "SF-CONN-001", 1,

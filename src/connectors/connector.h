@@ -121,6 +121,11 @@ class CustomSink {
                            std::stop_token stop) const = 0;
 };
 
+// Called by FileWrite::Finish() at its named points: "ready" once the output is complete and on
+// disk, just before it replaces the destination (throwing there stops the export and leaves the
+// destination as it was), and "replaced" once it is in place, before the old output is removed.
+using FinishHook = std::function<void(std::string_view point)>;
+
 // One file being written for an export: DuckDB's COPY writes path(), Finish() puts it in place.
 // Destroyed without Finish() (the COPY failed), nothing appears at the destination and nothing is
 // left behind.
@@ -129,7 +134,7 @@ class FileWrite {
   virtual ~FileWrite() = default;
   virtual const std::filesystem::path& path() const = 0;
   // Returns the bytes written.
-  virtual uint64_t Finish() = 0;
+  virtual uint64_t Finish(const FinishHook& hook) = 0;
 };
 
 class FileDestination {
@@ -144,6 +149,14 @@ class FileDestination {
   }
   virtual std::unique_ptr<FileWrite> Open(const std::string& uri, const nlohmann::json& options,
                                           const std::string& root, std::stop_token stop) const = 0;
+  // The absolute path `uri` names on the local file system (relative to `root`), or nullopt for an
+  // object store. Only a local destination is checked against the export ledger.
+  virtual std::optional<std::filesystem::path> LocalPath(const std::string& uri,
+                                                         const std::string& root) const {
+    (void)uri;
+    (void)root;
+    return std::nullopt;
+  }
 };
 
 class Connector {

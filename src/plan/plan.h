@@ -15,6 +15,7 @@
 #include "lang/ast.h"
 #include "lang/value.h"
 #include "plan/python_func.h"
+#include "state/store.h"
 #include "udf/catalog.h"
 #include "util/secrets.h"
 
@@ -76,6 +77,9 @@ struct PlanOptions {
   // Whether the target database already holds a table; unknown references are errors otherwise.
   std::function<bool(const std::string& name)> table_exists;
   std::filesystem::path project_root;
+  // The export ledger (state::Store::FindExportOutput): who wrote an existing local destination.
+  // Unset: nothing is recorded, so any existing destination counts as foreign.
+  std::function<std::optional<state::ExportOutput>(const std::string& path)> export_output;
   // The project's Python UDFs; null when it has none (PYTHON_FUNC is then an error).
   const udf::UdfCatalog* udfs = nullptr;
 };

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "connectors/local_destination.h"
 #include "connectors/registry.h"
 #include "engine/sql.h"
 #include "lang/condition.h"
@@ -167,6 +168,7 @@ class Planner {
     Plan plan;
     plan.file = file;
     plan.pipeline = file.stem().string();
+    pipeline_ = plan.pipeline;
     WalkFile(file, Location{});
     // Parse errors leave statements out of the flow; resolving tables then would only add noise.
     if (!parse_failed_) ResolveDependencies();
@@ -794,7 +796,23 @@ class Planner {
         Error(KeyLocation(exported.options, problem.key, statement.location), "SF-PLAN-022",
               fmt::format("EXPORT ({}): {}", exported.type, problem.message), problem.hint);
       }
+      CheckReplace(*destination, step, exported.uri.location);
     }
+  }
+
+  // A local destination that holds a folder, or a file no export of this pipeline wrote (and no
+  // "overwrite"), is refused before anything runs; the export checks again before its rename.
+  void CheckReplace(const connectors::FileDestination& destination, const Step& step,
+                    const Location& location) {
+    std::optional<std::filesystem::path> path =
+        destination.LocalPath(step.target, options_.project_root.string());
+    if (!path) return;
+    auto earlier = [&]() -> std::optional<state::ExportOutput> {
+      return options_.export_output ? options_.export_output(path->string()) : std::nullopt;
+    };
+    if (auto refusal =
+            connectors::RefuseReplace(*path, pipeline_, connectors::OverwriteRequested(step.params), earlier))
+      Error(location, "SF-PLAN-045", refusal->message, refusal->hint);
   }
 
   // PYTHON_FUNC calls become calls of registered functions or table UDF placeholders; the inputs
@@ -1054,6 +1072,7 @@ class Planner {
   }
 
   const PlanOptions& options_;
+  std::string pipeline_;
   SqlAnalyzer analyzer_;
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, Value> set_variables_;

@@ -1,5 +1,8 @@
 #include "run/step_runners.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -20,6 +23,10 @@ std::map<std::string, int> ParseFaultInjection(const std::string& spec) {
     faults[entry.substr(0, equals)] = std::atoi(entry.substr(equals + 1).c_str());
   }
   return faults;
+}
+
+void KillAtInjectedPoint(const RunOptions& options, const std::string& step_id, std::string_view point) {
+  if (options.injected_faults.count(step_id + "@" + std::string(point))) ::kill(::getpid(), SIGKILL);
 }
 
 StepEnv::StepEnv(const engine::Database& database, RunOptions options, int workers)

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/duckdb.h"
@@ -37,12 +38,16 @@ struct RunOptions {
   std::string pipeline;
   std::string run_id;
   // A test hook (SQLFLOW_FAULT_INJECT="step_id=N,..."): the first N attempts of a step fail with a
-  // transient error, so retries are tested for real.
+  // transient error, so retries are tested for real. "step_id@point=kill" instead kills the process
+  // (SIGKILL) when the step reaches that named point (KillAtInjectedPoint).
   std::map<std::string, int> injected_faults;
 };
 
 // Parses SQLFLOW_FAULT_INJECT's value.
 std::map<std::string, int> ParseFaultInjection(const std::string& spec);
+
+// The test hook's named points: SIGKILLs this process when `options` name `step_id@point`.
+void KillAtInjectedPoint(const RunOptions& options, const std::string& step_id, std::string_view point);
 
 // What the runners of one run share.
 class StepEnv {

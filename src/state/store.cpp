@@ -177,6 +177,9 @@ Store::Store(const fs::path& project_root) {
   Execute(
       "CREATE TABLE IF NOT EXISTS schema_accepted (pipeline TEXT NOT NULL, source TEXT NOT NULL, snapshot_id "
       "INTEGER NOT NULL, accepted_at REAL, PRIMARY KEY (pipeline, source))");
+  Execute(
+      "CREATE TABLE IF NOT EXISTS export_outputs (path TEXT PRIMARY KEY, pipeline TEXT NOT NULL, step_id "
+      "TEXT, kind TEXT NOT NULL, run_id TEXT, written_at REAL)");
   // Stores written before runs.pid existed gain the column.
   Statement columns(db_.get(), "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
   if (columns.Step() && columns.Integer(0) == 0) Execute("ALTER TABLE runs ADD COLUMN pid INTEGER");
@@ -408,6 +411,30 @@ std::vector<std::string> Store::PipelinesWithSchema(const std::string& source) {
   std::vector<std::string> pipelines;
   while (statement.Step()) pipelines.push_back(statement.Text(0));
   return pipelines;
+}
+
+// The export ledger.
+
+std::optional<ExportOutput> Store::FindExportOutput(const std::string& path) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_.get(),
+      "SELECT path, pipeline, step_id, kind, run_id, written_at FROM export_outputs WHERE path = ?");
+  statement.Bind(1, path);
+  if (!statement.Step()) return std::nullopt;
+  return ExportOutput{statement.Text(0), statement.Text(1), statement.Text(2),
+                      statement.Text(3), statement.Text(4), statement.Real(5)};
+}
+
+void Store::SaveExportOutput(const ExportOutput& output) {
+  std::lock_guard lock(mutex_);
+  Statement statement(
+      db_.get(),
+      "INSERT OR REPLACE INTO export_outputs (path, pipeline, step_id, kind, run_id, written_at) "
+      "VALUES (?,?,?,?,?,?)");
+  statement.Bind(1, output.path).Bind(2, output.pipeline).Bind(3, output.step_id).Bind(4, output.kind);
+  statement.Bind(5, output.run_id).Bind(6, output.written_at > 0 ? output.written_at : Now());
+  statement.Step();
 }
 
 }  // namespace sqlflow::state

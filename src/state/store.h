@@ -74,6 +74,17 @@ struct SchemaSnapshot {
   bool accepted = false;  // the source's accepted schema now
 };
 
+// One entry of the export ledger: the local file or partitioned folder an export last put at an
+// absolute path. An export replaces only what its own pipeline put there (docs/decisions.md).
+struct ExportOutput {
+  std::string path;      // absolute, normalized: the key
+  std::string pipeline;  // the pipeline whose export wrote it
+  std::string step_id;   // that export's step id (for messages)
+  std::string kind;      // "file" or "folder"
+  std::string run_id;
+  double written_at = 0;
+};
+
 // Thread-safe: the executor's workers report through one Store.
 class Store {
  public:
@@ -115,6 +126,10 @@ class Store {
   std::vector<SchemaSnapshot> SchemaHistory(const std::string& pipeline, const std::string& source);
   // The pipelines that recorded snapshots of `source`.
   std::vector<std::string> PipelinesWithSchema(const std::string& source);
+
+  // The export ledger: what was last exported to `path`, recorded before it was renamed into place.
+  std::optional<ExportOutput> FindExportOutput(const std::string& path);
+  void SaveExportOutput(const ExportOutput& output);  // insert or replace
 
  private:
   struct CloseDatabase {

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "connectors/registry.h"
@@ -92,26 +91,6 @@ TEST(StagingTableTest, StaleTablesOfKilledRunsAreDropped) {
   EXPECT_EQ(StagingTable::DropStale(connection), 2);
   EXPECT_EQ(StagingTables(connection), 0);
   EXPECT_TRUE(connection.TableExists("keep"));
-}
-
-TEST(LocalDestinationTest, TemporaryNamesAreUniqueAndRemovedWithoutFinish) {
-  Scratch scratch;
-  const connectors::FileDestination* destination = connectors::FindDestination("out/x.csv");
-  ASSERT_NE(destination, nullptr);
-  auto a = destination->Open("out/x.csv", nlohmann::json::object(), scratch.path().string(), {});
-  auto b = destination->Open("out/x.csv", nlohmann::json::object(), scratch.path().string(), {});
-  EXPECT_NE(a->path(), b->path());
-  EXPECT_EQ(a->path().parent_path(), scratch.path() / "out");
-  std::ofstream(a->path()) << "x\n1\n";
-  std::ofstream(b->path()) << "half";
-  EXPECT_EQ(a->Finish(), 4u);
-  fs::path abandoned = b->path();
-  b.reset();  // the COPY failed: nothing stays
-  EXPECT_FALSE(fs::exists(abandoned));
-  std::ifstream written(scratch.path() / "out" / "x.csv");
-  std::string text((std::istreambuf_iterator<char>(written)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "x\n1\n");
-  EXPECT_EQ(std::distance(fs::directory_iterator(scratch.path() / "out"), fs::directory_iterator()), 1);
 }
 
 TEST(DestinationsTest, UrisAreClaimedByTheirDestination) {

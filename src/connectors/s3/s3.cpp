@@ -385,7 +385,8 @@ class S3Write : public FileWrite {
   S3Write(const std::string& uri, const nlohmann::json& options, std::stop_token stop)
       : local_(spool_.path() / FileName(uri)), upload_(local_, uri, options, std::move(stop)) {}
   const fs::path& path() const override { return local_; }
-  uint64_t Finish() override { return upload_.Finish(); }
+  // An object appears whole when its upload completes: there is nothing to announce.
+  uint64_t Finish(const FinishHook&) override { return upload_.Finish(); }
 
  private:
   static std::string FileName(const std::string& uri) {
