@@ -954,11 +954,12 @@ except Exception:
 
 if begin server_restart_with_retries_recovers; then
 restart_project restart_retry 1
-start_slow --retries 2 --retry-delay 0.5
+start_slow --retries 5 --retry-delay 0.5
 wait_sleeping
 # Down: the running COPY is cut (attempt 1); the first retry, 0.5 s later, finds the port closed
-# (attempt 2, connection refused). Up again once that second failure is recorded: the second
-# retry (1 s later) finds the server and reads everything.
+# (attempt 2, connection refused). Up again once that second failure is recorded: a later retry
+# (1, 2, 4 or 8 s later: a loaded machine may take more than a second to start the server) finds
+# it and reads everything.
 pg_stop
 for _ in $(seq 1 100); do
   [ "$(step_retries load_rs)" -ge 2 ] && break
@@ -979,7 +980,7 @@ expect_rc 0 "status $run_id"
 "$PYTHON" -c '
 import json, sys
 s = {s["step_id"]: s for s in json.load(open(sys.argv[1]))["steps"]}["load_rs"]
-assert s["status"] == "SUCCEEDED" and s["retries"] == 2 and s["rows_written"] == 300000, s
+assert s["status"] == "SUCCEEDED" and 2 <= s["retries"] <= 5 and s["rows_written"] == 300000, s
 ' "$OUT" || fail "status of load_rs after the retried run"
 ok
 fi
