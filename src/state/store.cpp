@@ -142,6 +142,18 @@ RunRecord ReadRun(Statement& statement) {
   return run;
 }
 
+// `file` as the path of a SQLite URI: the characters a URI gives a meaning escaped.
+std::string UriPath(const fs::path& file) {
+  std::string escaped;
+  for (char c : file.string()) {
+    if (c == '%' || c == '?' || c == '#')
+      escaped += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else
+      escaped += c;
+  }
+  return escaped;
+}
+
 }  // namespace
 
 double Now() {
@@ -219,14 +231,23 @@ Store::Store(const fs::path& project_root, Access access) {
 }
 
 void Store::OpenReadOnly(const fs::path& file) {
-  sqlite3* opened = nullptr;
-  int code = sqlite3_open_v2(file.c_str(), &opened, SQLITE_OPEN_READONLY, nullptr);
-  db_.reset(opened);
-  if (code != SQLITE_OK) {
-    std::string message = db_ ? sqlite3_errmsg(db_.get()) : "out of memory";
-    throw StoreError(fmt::format("cannot open the state store {}: {}", file.string(), message));
+  // WAL mode reads through a shared-memory file beside the store, which a full disk or a read-only
+  // folder may not let SQLite create: then the file is read as immutable (no locks, no WAL; a
+  // store whose last writer closed it has nothing in its WAL).
+  for (const char* mode : {"ro", "ro&immutable=1"}) {
+    std::string uri = fmt::format("file:{}?mode={}", UriPath(file), mode);
+    sqlite3* opened = nullptr;
+    int code = sqlite3_open_v2(uri.c_str(), &opened, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+    db_.reset(opened);
+    if (code != SQLITE_OK) {
+      std::string message = db_ ? sqlite3_errmsg(db_.get()) : "out of memory";
+      throw StoreError(fmt::format("cannot open the state store {}: {}", file.string(), message));
+    }
+    sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+    if (sqlite3_exec(db_.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) == SQLITE_OK)
+      return;
   }
-  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+  Fail(db_.get(), sqlite3_errcode(db_.get()));
 }
 
 void Store::AddMissingColumn(const char* table, const char* column, const char* type) {

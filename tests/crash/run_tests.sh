@@ -23,8 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ROWS="${CRASH_ROWS:-300000}"   # rows of one batch
-TRIALS="${CRASH_TRIALS:-8}"    # signalled runs per signal and mode
+ROWS="${CRASH_ROWS:-200000}"   # rows of one batch
+TRIALS="${CRASH_TRIALS:-4}"    # signalled runs per signal and mode
 
 # batch TRIAL: data/batch.csv, ROWS rows. APPEND: ids unique to the trial. MERGE: ids 1..ROWS,
 # v = TRIAL, so that a committed merge leaves every v equal to TRIAL.
@@ -118,8 +118,12 @@ next_trial() {
   TRIAL=$((TRIAL + 1))
   batch "$TRIAL"
   keyed "$TRIAL"
-  read -r n0 d0 mn0 md0 lo0 hi0 _ <<<"$(measure)"
+  # What the last trial measured at its end, else a measure now.
+  [ -n "$KNOWN" ] || KNOWN="$(measure)"
+  read -r n0 d0 mn0 md0 lo0 hi0 _ <<<"$KNOWN"
+  KNOWN=""
 }
+KNOWN=""
 
 injected() {  # injected MODE POINT
   local mode="$1" point="$2"
@@ -163,7 +167,8 @@ injected() {  # injected MODE POINT
   else
     [ "$resumed_status" = SUCCEEDED ] || fail "--resume did not run $step ($resumed_status)"
   fi
-  read -r n2 d2 mn2 md2 lo2 hi2 _ <<<"$(measure)"
+  KNOWN="$(measure)"
+  read -r n2 d2 mn2 md2 lo2 hi2 _ <<<"$KNOWN"
   if [ "$mode" = append ]; then
     [ "$n2" -eq $((n0 + ROWS)) ] && [ "$d2" -eq "$n2" ] ||
       fail "after --resume events has $n2 rows ($d2 ids), expected $((n0 + ROWS)) once each"
@@ -238,7 +243,8 @@ signalled() {  # signalled MODE SIGNAL DELAY
     sf pipeline run "$mode" --resume
     expect_rc 0 "$mode --resume after $signal at ${delay}s"
   fi
-  read -r n2 d2 mn2 md2 lo2 hi2 _ <<<"$(measure)"
+  KNOWN="$(measure)"
+  read -r n2 d2 mn2 md2 lo2 hi2 _ <<<"$KNOWN"
   if [ "$mode" = append ]; then
     [ "$n2" -eq $((n0 + ROWS)) ] && [ "$d2" -eq "$n2" ] ||
       fail "$signal at ${delay}s, then --resume: events has $n2 rows ($d2 ids), expected $((n0 + ROWS))"
@@ -248,25 +254,23 @@ signalled() {  # signalled MODE SIGNAL DELAY
   fi
 }
 
-run_seconds() {  # run_seconds MODE: how long one uninterrupted run takes
-  TRIAL=$((TRIAL + 1))
-  batch "$TRIAL"
-  keyed "$TRIAL"
+measure_length() {  # measure_length MODE: LENGTH, the seconds one uninterrupted run takes
+  next_trial "$1"
   local start end
   start="$(date +%s.%N)"
   run_ok "$1" -q
   end="$(date +%s.%N)"
-  "$PYTHON" -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$start" "$end"
+  LENGTH="$("$PYTHON" -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$start" "$end")"
 }
 
 SIGNALLED=0
 for mode in append merge; do
   if begin "signals_$mode"; then
-    length="$(run_seconds "$mode")"
+    measure_length "$mode"
     for signal in KILL INT TERM; do
       for i in $(seq "$TRIALS"); do
         # Spread over [0.05, 1.15] of the run's length, the trials of a signal evenly.
-        delay="$("$PYTHON" -c 'import sys; l, i, n = map(float, sys.argv[1:]); print("%.3f" % (l * (0.05 + 1.1 * (i - 0.5) / n)))' "$length" "$i" "$TRIALS")"
+        delay="$("$PYTHON" -c 'import sys; l, i, n = map(float, sys.argv[1:]); print("%.3f" % (l * (0.05 + 1.1 * (i - 0.5) / n)))' "$LENGTH" "$i" "$TRIALS")"
         signalled "$mode" "$signal" "$delay"
         SIGNALLED=$((SIGNALLED + 1))
       done
