@@ -23,8 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ROWS="${CRASH_ROWS:-200000}"   # rows of one batch
-TRIALS="${CRASH_TRIALS:-4}"    # signalled runs per signal and mode
+ROWS="${CRASH_ROWS:-150000}"   # rows of one batch
+TRIALS="${CRASH_TRIALS:-3}"    # signalled runs per signal and mode
 
 # batch TRIAL: data/batch.csv, ROWS rows. APPEND: ids unique to the trial. MERGE: ids 1..ROWS,
 # v = TRIAL, so that a committed merge leaves every v equal to TRIAL.
