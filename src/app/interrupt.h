@@ -18,6 +18,8 @@ class InterruptWatcher {
   static InterruptWatcher& Get();
 
   std::stop_token token() const { return source_.get_token(); }
+  // What a first signal does while running, synchronously (the SQLFLOW_FAULT_INJECT stop hook).
+  void RequestStop() { source_.request_stop(); }
   void Running() { phase_ = Phase::kRunning; }
   void Finishing() { phase_ = Phase::kFinishing; }
   int signals() const { return signals_; }

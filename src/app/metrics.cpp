@@ -10,6 +10,7 @@ namespace {
 RunMetrics Measure(state::Store& store, const state::RunRecord& run) {
   RunMetrics metrics;
   metrics.run = run;
+  metrics.run.status = state::EffectiveStatus(run);  // a killed run is ABANDONED, as in `runs`
   metrics.steps = store.ListSteps(run.run_id);
   metrics.seconds = run.ended_at > 0 ? run.ended_at - run.started_at : 0;
   for (const auto& step : metrics.steps) {

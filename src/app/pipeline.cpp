@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "app/interrupt.h"
 #include "common/warnings.h"
 #include "lang/lexer.h"
+#include "run/commit_ledger.h"
 #include "run/run_recorder.h"
 #include "udf/loader.h"
 #include "util/strings.h"
@@ -93,7 +95,7 @@ plan::Plan PlanForCommand(const Context& context, const std::string& name) {
 }
 
 std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run, state::Store& store,
-                                  bool persistent) {
+                                  engine::Connection* persistent) {
   std::vector<std::string> ids;
   for (const auto& step : plan.steps) ids.push_back(step.id);
   auto check = [&](const std::string& id) {
@@ -128,8 +130,11 @@ std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run,
     auto last = store.LatestRun(plan.pipeline);
     if (!last)
       throw common::UsageError("SF-CLI-008", fmt::format("no earlier run of {} to resume", plan.pipeline));
+    // A step whose transaction committed is done even when the run was killed before recording it.
+    std::set<std::string> committed = run::CommitLedger::Committed(*persistent, last->run_id);
     for (const auto& step : store.ListSteps(last->run_id)) {
-      bool done = step.status == "SUCCEEDED" || (step.status == "SKIPPED" && step.error == "not selected");
+      bool done = step.status == "SUCCEEDED" || (step.status == "SKIPPED" && step.error == "not selected") ||
+                  committed.count(step.step_id) > 0;
       if (!done && std::find(ids.begin(), ids.end(), step.step_id) != ids.end())
         selected.insert(step.step_id);
     }
@@ -141,6 +146,36 @@ std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run,
   }
   return selected;
 }
+
+namespace {
+
+// Tells what the pipeline's last run could not record: it was killed (ABANDONED), or the state
+// store failed under it. The steps whose transaction committed are named from the commit ledger.
+void ReportUnrecorded(state::Store& store, const std::string& pipeline, engine::Connection* persistent) {
+  auto last = store.LatestRun(pipeline);
+  if (!last) return;
+  bool abandoned = state::EffectiveStatus(*last) == "ABANDONED";
+  if (!abandoned && last->error_code != "SF-STATE-002") return;
+  std::set<std::string> committed;
+  if (persistent) committed = run::CommitLedger::Committed(*persistent, last->run_id);
+  std::vector<std::string> unrecorded;
+  for (const auto& step : store.ListSteps(last->run_id)) {
+    if (committed.count(step.step_id) && step.status != "SUCCEEDED") unrecorded.push_back(step.step_id);
+  }
+  common::Warn(
+      "SF-STATE-003",
+      fmt::format("the last run of {} ({}) {}; see target/runs/{}/events.jsonl{}", pipeline, last->run_id,
+                  abandoned ? "ended without its final record (the process was killed, or the state "
+                              "store could not be written)"
+                            : "stopped because the state store could not record its progress",
+                  last->run_id,
+                  unrecorded.empty() ? ""
+                                     : fmt::format("; committed although not recorded as SUCCEEDED: {} "
+                                                   "(--resume does not run them again)",
+                                                   util::Join(unrecorded, ", "))));
+}
+
+}  // namespace
 
 struct PipelineRun::Recording {
   std::unique_ptr<run::RunRecorder> recorder;
@@ -172,7 +207,14 @@ PipelineRun::PipelineRun(const Context& context, const std::string& name, const 
   }
   if (const char* limit = std::getenv("SQLFLOW_THREAD_LIMIT")) scheduling_.thread_limit = std::atoi(limit);
   store_ = std::make_unique<state::Store>(context.root);
-  scheduling_.selected = SelectSteps(plan_, run, *store_, !database_.database->in_memory());
+  bool persistent = !database_.database->in_memory();
+  engine::Connection* database = persistent ? &*database_.connection : nullptr;
+  ReportUnrecorded(*store_, plan_.pipeline, database);
+  scheduling_.selected = SelectSteps(plan_, run, *store_, database);
+  if (database) {
+    auto last = store_->LatestRun(plan_.pipeline);
+    run::CommitLedger::Forget(*database, plan_.pipeline, last ? last->run_id : "");
+  }
 
   state::RunRecord record;
   record.run_id = state::NewRunId(plan_.pipeline);
@@ -197,8 +239,12 @@ PipelineRun::PipelineRun(const Context& context, const std::string& name, const 
   options.store = store_.get();
   options.pipeline = plan_.pipeline;
   options.run_id = recording_->recorder->run_id();
-  if (const char* faults = std::getenv("SQLFLOW_FAULT_INJECT"))
+  options.commit_ledger = persistent;
+  if (const char* faults = std::getenv("SQLFLOW_FAULT_INJECT")) {
     options.injected_faults = run::ParseFaultInjection(faults);
+    options.injected_stops = run::ParseStopInjection(faults);
+    options.request_stop = [] { InterruptWatcher::Get().RequestStop(); };
+  }
 }
 
 PipelineRun::~PipelineRun() = default;
@@ -218,7 +264,13 @@ run::RunSummary PipelineRun::Run(const std::vector<run::Reporter*>& reporters, s
     run::Scheduler scheduler(runners, scheduling_);
     summary = scheduler.Run(plan_, all, stop);
   }
-  recorder.End(summary);
+  try {
+    recorder.End(summary);
+  } catch (const state::StoreError& error) {
+    // The run is over and DuckDB's work is committed or rolled back: a record that cannot be
+    // written fails the run (exit 1); the next run tells what is missing.
+    if (summary.reporter_error.empty()) summary.reporter_error = error.what();
+  }
   return summary;
 }
 

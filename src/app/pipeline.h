@@ -36,9 +36,10 @@ plan::Plan PlanPipeline(const Context& context, const std::string& name, engine:
 // Plans pipeline `name` against the profile's database (read-only when it exists, else in memory).
 plan::Plan PlanForCommand(const Context& context, const std::string& name);
 
-// The steps a partial run selects (empty: all), from --only, --from or --resume.
+// The steps a partial run selects (empty: all), from --only, --from or --resume. `persistent` is
+// the persistent database (null: in memory), whose commit ledger --resume also reads.
 std::set<std::string> SelectSteps(const plan::Plan& plan, const RunOptions& run, state::Store& store,
-                                  bool persistent);
+                                  engine::Connection* persistent);
 
 // One `pipeline run`: made ready (database open, plan made, options resolved, run recorded as
 // RUNNING) by the constructor, then Run().

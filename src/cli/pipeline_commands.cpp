@@ -197,6 +197,10 @@ int PipelineRunCommand(const std::string& name, const RunOptions& run, const Glo
   run::RunSummary summary = pipeline.Run({&console}, interrupts.token());
   interrupts.Finishing();
   if (!options.quiet || !summary.success()) console.PrintSummary(summary);
+  if (!summary.reporter_error.empty()) {
+    fmt::print(stderr, "error[SF-STATE-002]: the run's progress could not be recorded: {}\n",
+               summary.reporter_error);
+  }
   if (options.json) {
     nlohmann::json steps = nlohmann::json::array();
     for (size_t i = 0; i < summary.steps.size(); ++i) {

@@ -23,8 +23,10 @@ std::string FormatTime(double epoch_seconds) {
 
 namespace {
 
-std::string Duration(double started, double ended) {
+// `live`: the run is still going, so an unfinished duration is "so far"; an abandoned run's has no end.
+std::string Duration(double started, double ended, bool live) {
   if (started <= 0) return "-";
+  if (ended <= 0 && !live) return "-";
   double end = ended > 0 ? ended : state::Now();
   return fmt::format("{:.2f}s{}", end - started, ended > 0 ? "" : " so far");
 }
@@ -46,13 +48,13 @@ nlohmann::json RunJson(const state::RunRecord& run) {
           {"policy", run.policy}};
 }
 
-nlohmann::json StepJson(const state::StepRecord& step) {
+nlohmann::json StepJson(const state::RunRecord& run, const state::StepRecord& step) {
   return {{"step_id", step.step_id},
           {"position", step.position},
           {"kind", step.kind},
           {"target", step.target},
           {"depends_on", nlohmann::json::parse(step.depends_on_json, nullptr, false)},
-          {"status", step.status},
+          {"status", state::EffectiveStepStatus(run, step)},
           {"started_at", step.started_at},
           {"ended_at", step.ended_at},
           {"rows_read", step.rows_read},
@@ -72,7 +74,7 @@ int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
     throw common::UsageError("SF-STATE-001", "no runs recorded yet",
                              "run a pipeline first: sqlflow pipeline run NAME");
   }
-  state::Store store(context.root);
+  state::Store store(context.root, state::Store::Access::kReadOnly);
   auto run = run_id.empty() ? store.LatestRun() : store.FindRun(run_id);
   if (!run) {
     throw common::UsageError("SF-STATE-001", run_id.empty() ? "no runs recorded yet" : "no run " + run_id,
@@ -81,21 +83,22 @@ int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
   std::vector<state::StepRecord> steps = store.ListSteps(run->run_id);
   if (options.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& step : steps) list.push_back(StepJson(step));
+    for (const auto& step : steps) list.push_back(StepJson(*run, step));
     fmt::print("{}\n", nlohmann::json{{"run", RunJson(*run)}, {"steps", list}}.dump(2));
     return 0;
   }
-  fmt::print("Run {}: {} (profile {}) {}\n", run->run_id, run->pipeline, run->profile,
-             state::EffectiveStatus(*run));
+  std::string status = state::EffectiveStatus(*run);
+  bool live = status == "RUNNING";
+  fmt::print("Run {}: {} (profile {}) {}\n", run->run_id, run->pipeline, run->profile, status);
   fmt::print("  started {} UTC, {}, {} worker{}, {}\n", FormatTime(run->started_at),
-             Duration(run->started_at, run->ended_at), run->threads, run->threads == 1 ? "" : "s",
+             Duration(run->started_at, run->ended_at, live), run->threads, run->threads == 1 ? "" : "s",
              run->policy);
   if (run->peak_memory_bytes > 0)
     fmt::print("  peak memory {:.1f} MiB\n", run->peak_memory_bytes / 1048576.0);
   fmt::print("\n  {:<32} {:<11} {:>12} {:>10} {:>8}\n", "step", "status", "rows", "time", "retries");
   for (const auto& step : steps) {
-    std::string time = step.started_at > 0 ? Duration(step.started_at, step.ended_at) : "";
-    fmt::print("  {:<32} {:<11} {:>12} {:>10} {:>8}\n", step.step_id, step.status,
+    std::string time = step.started_at > 0 ? Duration(step.started_at, step.ended_at, live) : "";
+    fmt::print("  {:<32} {:<11} {:>12} {:>10} {:>8}\n", step.step_id, state::EffectiveStepStatus(*run, step),
                step.status == "SUCCEEDED" ? std::to_string(step.rows_written) : "", time,
                step.retries ? std::to_string(step.retries) : "");
   }
@@ -108,7 +111,8 @@ int StatusCommand(const std::string& run_id, const GlobalOptions& options) {
 int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& options) {
   Context context = LoadContext(options);
   std::vector<state::RunRecord> runs;
-  if (state::Store::Exists(context.root)) runs = state::Store(context.root).ListRuns(pipeline, limit);
+  if (state::Store::Exists(context.root))
+    runs = state::Store(context.root, state::Store::Access::kReadOnly).ListRuns(pipeline, limit);
   if (options.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& run : runs) list.push_back(RunJson(run));
@@ -122,8 +126,9 @@ int RunsCommand(const std::string& pipeline, int limit, const GlobalOptions& opt
   fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", "run", "pipeline", "status", "started (UTC)",
              "duration");
   for (const auto& run : runs) {
-    fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", run.run_id, run.pipeline, state::EffectiveStatus(run),
-               FormatTime(run.started_at), Duration(run.started_at, run.ended_at));
+    std::string status = state::EffectiveStatus(run);
+    fmt::print("{:<40} {:<24} {:<12} {:<20} {:>10}\n", run.run_id, run.pipeline, status,
+               FormatTime(run.started_at), Duration(run.started_at, run.ended_at, status == "RUNNING"));
   }
   return 0;
 }
@@ -205,7 +210,7 @@ int MetricsCommand(const std::string& pipeline, const std::string& format, int l
                                                       : "");
     return 0;
   }
-  state::Store store(context.root);
+  state::Store store(context.root, state::Store::Access::kReadOnly);
   // A textfile collector wants every pipeline's latest run, not only the newest runs overall.
   if (format == "prometheus" || format == "openmetrics") limit = std::max(limit, 100000);
   std::vector<RunMetrics> all = app::CollectMetrics(store, pipeline, limit);

@@ -172,6 +172,9 @@ constexpr std::array kErrorCodes = {
     ErrorCode{"SF-STATE-002", 2,
               "the state store (`.sqlflow/state.db`) cannot be opened, read or written; SQLite's message "
               "follows"},
+    ErrorCode{"SF-STATE-003", 0,
+              "warning: the pipeline's last run could not record all it did (killed, or the state store "
+              "failed); the steps its commit ledger shows committed are named"},
     // Project, profile and environment (docs/profiles.md#errors)
     ErrorCode{"SF-PROJECT-001", 2, "`--project-dir` does not exist or has no `profiles/` folder"},
     ErrorCode{"SF-PROJECT-002", 2, "no project found in the current directory or its parents"},

@@ -157,7 +157,10 @@ Connection::Connection(const Database& database) {
     throw EngineError("cannot connect to DuckDB");
 }
 
-Connection::Connection(Connection&& other) noexcept : handle_(other.handle_) {
+Connection::Connection(Connection&& other) noexcept
+    : handle_(other.handle_),
+      interrupt_(std::move(other.interrupt_)),
+      on_commit_(std::move(other.on_commit_)) {
   other.handle_ = nullptr;
 }
 
@@ -182,8 +185,42 @@ std::optional<std::string> Connection::QueryScalar(const std::string& sql) {
   return result.Value(0, 0);
 }
 
+const char* CommitPointName(CommitPoint point) {
+  switch (point) {
+    case CommitPoint::kBeforeCommit:
+      return "before_commit";
+    case CommitPoint::kCommitting:
+      return "committing";
+    case CommitPoint::kCommitted:
+      return "committed";
+  }
+  return "?";
+}
+
 void Connection::Interrupt() {
-  duckdb_interrupt(handle_);
+  std::lock_guard lock(interrupt_->mutex);
+  interrupt_->requested = true;
+  // A running COMMIT finishes: whoever asked for the stop starts nothing new after it.
+  if (!interrupt_->committing) duckdb_interrupt(handle_);
+}
+
+void Connection::Commit() {
+  Tell(CommitPoint::kBeforeCommit);
+  {
+    std::lock_guard lock(interrupt_->mutex);
+    if (interrupt_->requested) throw EngineError("INTERRUPT Error: Interrupted!", DUCKDB_ERROR_INTERRUPT);
+    interrupt_->committing = true;
+  }
+  struct EndCommitting {
+    InterruptState& state;
+    ~EndCommitting() {
+      std::lock_guard lock(state.mutex);
+      state.committing = false;
+    }
+  } end{*interrupt_};
+  Tell(CommitPoint::kCommitting);
+  Query("COMMIT");
+  Tell(CommitPoint::kCommitted);
 }
 
 bool Connection::TableExists(const std::string& name) {
@@ -217,8 +254,8 @@ Transaction::~Transaction() {
 }
 
 void Transaction::Commit() {
+  connection_.Commit();  // an interrupt before COMMIT leaves the transaction open: rolled back
   open_ = false;
-  connection_.Query("COMMIT");
 }
 
 Appender::Appender(Connection& connection, const std::string& schema, const std::string& table) {

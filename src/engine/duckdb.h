@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -112,6 +114,14 @@ class Result {
   size_t rows_ = 0;
 };
 
+// Where a Transaction's COMMIT is (for a test hook that acts at each point).
+enum class CommitPoint {
+  kBeforeCommit,  // about to commit: an interrupt now rolls the transaction back
+  kCommitting,    // COMMIT is issued: an interrupt now is held off until it returns
+  kCommitted,     // COMMIT returned: the transaction is durable
+};
+const char* CommitPointName(CommitPoint point);  // before_commit, committing, committed
+
 class Connection {
  public:
   explicit Connection(const Database& database);
@@ -124,19 +134,39 @@ class Connection {
   Result Query(const std::string& sql);
   // The first column of the first row, or nullopt when empty or NULL.
   std::optional<std::string> QueryScalar(const std::string& sql);
-  // Cancels the query running on this connection (callable from another thread).
+  // Cancels the query running on this connection (callable from any thread). From then on the
+  // connection commits nothing more (Transaction::Commit throws an interrupt), except a COMMIT
+  // already running: a commit is a critical section, never cut short, since DuckDB may have made it
+  // durable before it notices an interrupt.
   void Interrupt();
   bool TableExists(const std::string& name);
   // How many statements DuckDB's parser finds in `sql` (nothing runs); 0 when it cannot parse it.
   size_t CountStatements(const std::string& sql);
+  // A test hook: told each CommitPoint of every commit on this connection (empty: none).
+  void OnCommit(std::function<void(CommitPoint)> observer) { on_commit_ = std::move(observer); }
 
   duckdb_connection handle() const { return handle_; }
 
  private:
+  friend class Transaction;
+  // COMMIT, shielded from Interrupt(); throws an interrupt instead when one came before it.
+  void Commit();
+  void Tell(CommitPoint point) {
+    if (on_commit_) on_commit_(point);
+  }
+
+  struct InterruptState {
+    std::mutex mutex;
+    bool requested = false;
+    bool committing = false;
+  };
   duckdb_connection handle_ = nullptr;
+  std::unique_ptr<InterruptState> interrupt_ = std::make_unique<InterruptState>();
+  std::function<void(CommitPoint)> on_commit_;
 };
 
-// BEGIN on construction; ROLLBACK on destruction unless Commit() ran.
+// BEGIN on construction; ROLLBACK on destruction unless Commit() ran. Commit() after the connection
+// was interrupted throws an interrupt and rolls back; an interrupt during COMMIT waits for it.
 class Transaction {
  public:
   explicit Transaction(Connection& connection);

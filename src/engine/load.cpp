@@ -209,7 +209,8 @@ WriteResult Merge(Connection& connection, const std::string& table, const std::s
 
 }  // namespace
 
-void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled) {
+void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled,
+                      const std::function<void()>& before_commit) {
   // `filled` is in the target's catalog and schema: qualified by every part of the target's name
   // but the last.
   std::vector<std::string> parts = SplitTableName(target);
@@ -219,6 +220,7 @@ void ReplaceWithTable(Connection& connection, const std::string& target, const s
   connection.Query("DROP TABLE IF EXISTS " + QuoteTableName(target));
   connection.Query("ALTER TABLE " + qualifier + QuoteIdentifier(filled) + " RENAME TO " +
                    QuoteIdentifier(parts.back()));
+  if (before_commit) before_commit();
   transaction.Commit();
 }
 
@@ -246,6 +248,7 @@ WriteResult WriteTable(Connection& connection, const std::string& table, const s
       result = Merge(connection, table, query, mode);
       break;
   }
+  if (mode.before_commit) mode.before_commit();
   transaction.Commit();
   return result;
 }

@@ -24,6 +24,9 @@ struct WriteMode {
   // the target; throwing aborts the write and rolls it back. Used by schema drift detection: the
   // rows' shape comes from the read the load makes anyway, so a CSV is not sniffed twice.
   std::function<bool(const std::vector<Column>&)> check_new_rows;
+  // Called inside the write's transaction right before it commits, to write what must commit
+  // with the rows or not at all (the run's commit ledger); throwing rolls the write back.
+  std::function<void()> before_commit;
 };
 
 struct WriteResult {
@@ -45,7 +48,9 @@ class SchemaError : public EngineError {
 
 // REPLACE by a table already filled: in one transaction `target` is dropped and `filled` (in the
 // same schema) takes its name, so no row is copied. Returns nothing; throws EngineError.
-void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled);
+// `before_commit` as in WriteMode.
+void ReplaceWithTable(Connection& connection, const std::string& target, const std::string& filled,
+                      const std::function<void()>& before_commit = {});
 
 // REPLACE: the table becomes exactly the query's rows. APPEND: rows inserted by column name.
 // MERGE: rows whose keys match are updated, the others inserted. APPEND and MERGE create a

@@ -33,8 +33,9 @@ void RunRecorder::Log(const nlohmann::json& event) {
   nlohmann::json line = util::RedactJson(event);
   line["ts"] = state::Now();
   line["run_id"] = run_.run_id;
-  fmt::print(log_, "{}\n", line.dump());
-  std::fflush(log_);
+  // Never throws: a full disk must not stop the run from recording what it can in the store.
+  std::string text = line.dump() + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), log_) == text.size()) std::fflush(log_);
 }
 
 state::StepRecord RunRecorder::Record(const plan::Step& step, const StepOutcome& outcome,
@@ -64,6 +65,7 @@ void RunRecorder::Begin() {
   run_.status = "RUNNING";
   run_.started_at = state::Now();
   run_.pid = ::getpid();
+  run_.pid_start = state::ProcessStartTime(run_.pid);
   store_.SaveRun(run_);
   for (const auto& step : plan_.steps) store_.SaveStep(Record(step, StepOutcome{}, "PENDING"));
   Log({{"event", "run_started"},
@@ -76,23 +78,22 @@ void RunRecorder::Begin() {
 
 void RunRecorder::StepStarted(const plan::Step& step, const StepOutcome& outcome) {
   std::lock_guard lock(mutex_);
-  store_.SaveStep(Record(step, outcome, "RUNNING"));
   Log({{"event", "step_started"}, {"step", step.id}});
+  store_.SaveStep(Record(step, outcome, "RUNNING"));
 }
 
 void RunRecorder::StepRetrying(const plan::Step& step, const StepOutcome& outcome, double delay_seconds) {
   std::lock_guard lock(mutex_);
-  store_.SaveStep(Record(step, outcome, "RETRYING"));
   Log({{"event", "step_retrying"},
        {"step", step.id},
        {"attempt", outcome.retries},
        {"error", outcome.error},
        {"delay", delay_seconds}});
+  store_.SaveStep(Record(step, outcome, "RETRYING"));
 }
 
 void RunRecorder::StepFinished(const plan::Step& step, const StepOutcome& outcome) {
   std::lock_guard lock(mutex_);
-  store_.SaveStep(Record(step, outcome, StepStatusName(outcome.status)));
   nlohmann::json event = {{"event", "step_finished"},
                           {"step", step.id},
                           {"status", StepStatusName(outcome.status)},
@@ -105,7 +106,9 @@ void RunRecorder::StepFinished(const plan::Step& step, const StepOutcome& outcom
     event["error"] = outcome.error;
     event["code"] = outcome.code;
   }
+  // The event log first: it tells the truth even when the store cannot be written.
   Log(event);
+  store_.SaveStep(Record(step, outcome, StepStatusName(outcome.status)));
 }
 
 void RunRecorder::End(const RunSummary& summary) {
@@ -126,11 +129,16 @@ void RunRecorder::End(const RunSummary& summary) {
         util::Redact("the run stopped because its progress could not be recorded: " + summary.reporter_error);
     run_.error_code = "SF-STATE-002";
   }
-  store_.SaveRun(run_);
   Log({{"event", "run_finished"},
        {"status", run_.status},
        {"seconds", summary.seconds},
        {"peak_memory_bytes", run_.peak_memory_bytes}});
+  try {
+    store_.SaveRun(run_);
+  } catch (const state::StoreError& error) {
+    Log({{"event", "record_failed"}, {"error", error.what()}});
+    throw;
+  }
 }
 
 }  // namespace sqlflow::run

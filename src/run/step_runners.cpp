@@ -4,29 +4,53 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string_view>
 
 #include <fmt/format.h>
 
 #include "common/warnings.h"
 #include "engine/sql.h"
+#include "run/commit_ledger.h"
 #include "run/staging_table.h"
 #include "run/steps/steps.h"
 #include "util/strings.h"
 
 namespace sqlflow::run {
 
-std::map<std::string, int> ParseFaultInjection(const std::string& spec) {
-  std::map<std::string, int> faults;
+namespace {
+
+constexpr std::string_view kStopAt = "stop@";
+
+// SQLFLOW_FAULT_INJECT's "key=value" entries.
+std::map<std::string, std::string> FaultEntries(const std::string& spec) {
+  std::map<std::string, std::string> entries;
   for (const auto& entry : util::Split(spec, ',')) {
     size_t equals = entry.find('=');
-    if (equals == std::string::npos) continue;
-    faults[entry.substr(0, equals)] = std::atoi(entry.substr(equals + 1).c_str());
+    if (equals != std::string::npos) entries[entry.substr(0, equals)] = entry.substr(equals + 1);
+  }
+  return entries;
+}
+
+}  // namespace
+
+std::map<std::string, int> ParseFaultInjection(const std::string& spec) {
+  std::map<std::string, int> faults;
+  for (const auto& [step, value] : FaultEntries(spec)) {
+    if (!value.starts_with(kStopAt)) faults[step] = std::atoi(value.c_str());
   }
   return faults;
 }
 
 void KillAtInjectedPoint(const RunOptions& options, const std::string& step_id, std::string_view point) {
   if (options.injected_faults.count(step_id + "@" + std::string(point))) ::kill(::getpid(), SIGKILL);
+}
+
+std::map<std::string, std::string> ParseStopInjection(const std::string& spec) {
+  std::map<std::string, std::string> stops;
+  for (const auto& [step, value] : FaultEntries(spec)) {
+    if (value.starts_with(kStopAt)) stops[step] = value.substr(kStopAt.size());
+  }
+  return stops;
 }
 
 StepEnv::StepEnv(const engine::Database& database, RunOptions options, int workers)
@@ -50,6 +74,7 @@ StepRunners::StepRunners(const engine::Database& database, RunOptions options, i
   runners_[plan::Step::Kind::kExport] = steps::MakeExportRunner(env_);
   runners_[plan::Step::Kind::kSql] = steps::MakeSqlRunner(env_);
   StagingTable::DropStale(env_.connection(0));
+  if (env_.options().commit_ledger) CommitLedger::Prepare(env_.connection(0));
   RegisterScalarUdfs();
   // Runs on the thread that requests the stop; the callback's destructor waits for it to finish,
   // so the connections outlive every interruption.
@@ -63,6 +88,7 @@ void StepRunners::Run(StepContext& context, const plan::Step& step, StepOutcome&
   if (fault != env_.options().injected_faults.end() && context.attempt < fault->second)
     throw StepError("SF-RUN-007", "injected transient fault", true);
   engine::Connection& connection = env_.connection(context.worker);
+  StopAtCommitPoint injected_stop(env_.options(), step, connection);
   struct DropResults {
     StepRunners& runners;
     engine::Connection& connection;
@@ -71,6 +97,21 @@ void StepRunners::Run(StepContext& context, const plan::Step& step, StepOutcome&
   } drop{*this, connection, step};
   RunTableUdfs(connection, step);
   runners_.at(step.kind)->Run(context, step, outcome);
+}
+
+StepRunners::StopAtCommitPoint::StopAtCommitPoint(const RunOptions& options, const plan::Step& step,
+                                                  engine::Connection& connection)
+    : connection_(connection) {
+  auto stop = options.injected_stops.find(step.id);
+  if (stop == options.injected_stops.end() || !options.request_stop) return;
+  connection_.OnCommit(
+      [point = stop->second, request_stop = options.request_stop](engine::CommitPoint reached) {
+        if (engine::CommitPointName(reached) == point) request_stop();
+      });
+}
+
+StepRunners::StopAtCommitPoint::~StopAtCommitPoint() {
+  connection_.OnCommit({});
 }
 
 void StepRunners::RegisterScalarUdfs() {

@@ -3,6 +3,7 @@
 // connection per worker, the sources defined so far, the schema guard). StepRunners is the
 // StepRunner the scheduler calls: it runs a step's Python table UDFs, then the step's own runner.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,14 +38,23 @@ struct RunOptions {
   state::Store* store = nullptr;
   std::string pipeline;
   std::string run_id;
+  // Record each committed LOAD and CREATE TABLE in the database's commit ledger (CommitLedger), in
+  // the step's own transaction: a persistent database, where `--resume` may follow.
+  bool commit_ledger = false;
   // A test hook (SQLFLOW_FAULT_INJECT="step_id=N,..."): the first N attempts of a step fail with a
   // transient error, so retries are tested for real. "step_id@point=kill" instead kills the process
   // (SIGKILL) when the step reaches that named point (KillAtInjectedPoint).
   std::map<std::string, int> injected_faults;
+  // The same hook's "step_id=stop@POINT" entries: the run's stop is requested (request_stop) when
+  // the step's commit reaches POINT (engine::CommitPointName), so a signal at that very moment is
+  // tested for real.
+  std::map<std::string, std::string> injected_stops;
+  std::function<void()> request_stop;
 };
 
-// Parses SQLFLOW_FAULT_INJECT's value.
+// Parses SQLFLOW_FAULT_INJECT's value: its "step_id=N" entries, then its "step_id=stop@POINT" ones.
 std::map<std::string, int> ParseFaultInjection(const std::string& spec);
+std::map<std::string, std::string> ParseStopInjection(const std::string& spec);
 
 // The test hook's named points: SIGKILLs this process when `options` name `step_id@point`.
 void KillAtInjectedPoint(const RunOptions& options, const std::string& step_id, std::string_view point);
@@ -76,6 +86,19 @@ class StepRunners : public StepRunner {
   void Run(StepContext& context, const plan::Step& step, StepOutcome& outcome) override;
 
  private:
+  // The injected stop of a step (RunOptions::injected_stops), watching its connection's commits
+  // while the step runs.
+  class StopAtCommitPoint {
+   public:
+    StopAtCommitPoint(const RunOptions& options, const plan::Step& step, engine::Connection& connection);
+    StopAtCommitPoint(const StopAtCommitPoint&) = delete;
+    StopAtCommitPoint& operator=(const StopAtCommitPoint&) = delete;
+    ~StopAtCommitPoint();
+
+   private:
+    engine::Connection& connection_;
+  };
+
   void RegisterScalarUdfs();
   void RunTableUdfs(engine::Connection& connection, const plan::Step& step);
   void DropTableUdfResults(engine::Connection& connection, const plan::Step& step);

@@ -4,10 +4,15 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -20,13 +25,37 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// SQLite's failure `code` on `db` as a StoreError that says what to do about the usual ones.
+[[noreturn]] void Fail(sqlite3* db, int code) {
+  const char* file = sqlite3_db_filename(db, "main");
+  std::string where = file && *file ? file : ".sqlflow/state.db";
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      throw StoreError(
+          fmt::format("the state store {} is locked: another process has held it for more than {} s", where,
+                      kBusyTimeoutMs / 1000),
+          "another sqlflow command, or a program holding a transaction open on it (e.g. a sqlite3 shell); "
+          "try again once it is done");
+    case SQLITE_FULL:
+      throw StoreError(fmt::format("the state store {} cannot be written: the disk is full", where),
+                       "free space on the disk that holds .sqlflow/");
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+      throw StoreError(fmt::format("the state store {} cannot be written: {}", where, sqlite3_errmsg(db)),
+                       "check the permissions and the free space of .sqlflow/");
+    default:
+      throw StoreError(fmt::format("state store {}: {}", where, sqlite3_errmsg(db)));
+  }
+}
+
 // One prepared statement, finalized on every path.
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) {
-      throw StoreError(fmt::format("state store: {}", sqlite3_errmsg(db)));
-    }
+    int code = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr);
+    if (code != SQLITE_OK) Fail(db, code);
   }
   ~Statement() { sqlite3_finalize(statement_); }
   Statement(const Statement&) = delete;
@@ -51,7 +80,7 @@ class Statement {
     int code = sqlite3_step(statement_);
     if (code == SQLITE_ROW) return true;
     if (code == SQLITE_DONE) return false;
-    throw StoreError(fmt::format("state store: {}", sqlite3_errmsg(db_)));
+    Fail(db_, code);
   }
   std::string Text(int column) {
     const unsigned char* text = sqlite3_column_text(statement_, column);
@@ -67,7 +96,7 @@ class Statement {
 
 constexpr const char* kRunColumns =
     "run_id, pipeline, profile, variables, status, started_at, ended_at, error, error_code, error_location, "
-    "peak_memory_bytes, threads, policy, pid";
+    "peak_memory_bytes, threads, policy, pid, pid_start";
 
 constexpr const char* kSnapshotColumns =
     "s.id, s.pipeline, s.source, s.run_id, s.captured_at, s.fingerprint, s.schema_json, s.diff_json, "
@@ -109,7 +138,20 @@ RunRecord ReadRun(Statement& statement) {
   run.threads = static_cast<int>(statement.Integer(11));
   run.policy = statement.Text(12);
   run.pid = statement.Integer(13);
+  run.pid_start = statement.Integer(14);
   return run;
+}
+
+// `file` as the path of a SQLite URI: the characters a URI gives a meaning escaped.
+std::string UriPath(const fs::path& file) {
+  std::string escaped;
+  for (char c : file.string()) {
+    if (c == '%' || c == '?' || c == '#')
+      escaped += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    else
+      escaped += c;
+  }
+  return escaped;
 }
 
 }  // namespace
@@ -132,8 +174,14 @@ void Store::CloseDatabase::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
 }
 
-Store::Store(const fs::path& project_root) {
+Store::Store(const fs::path& project_root, Access access) {
+  if (const char* fail_after = std::getenv("SQLFLOW_STATE_FAIL_AFTER"))
+    writes_left_ = std::max<int64_t>(0, std::atoll(fail_after));
   fs::path folder = project_root / ".sqlflow";
+  if (access == Access::kReadOnly) {
+    OpenReadOnly(folder / "state.db");
+    return;
+  }
   std::error_code error;
   fs::create_directories(folder, error);
   if (error)
@@ -147,7 +195,7 @@ Store::Store(const fs::path& project_root) {
     std::string message = db_ ? sqlite3_errmsg(db_.get()) : "out of memory";
     throw StoreError(fmt::format("cannot open the state store {}: {}", file.string(), message));
   }
-  sqlite3_busy_timeout(db_.get(), 5000);
+  sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
   Execute("PRAGMA journal_mode=WAL");
   Execute("PRAGMA synchronous=NORMAL");
   Execute(
@@ -180,9 +228,45 @@ Store::Store(const fs::path& project_root) {
   Execute(
       "CREATE TABLE IF NOT EXISTS export_outputs (path TEXT PRIMARY KEY, pipeline TEXT NOT NULL, step_id "
       "TEXT, kind TEXT NOT NULL, run_id TEXT, written_at REAL)");
-  // Stores written before runs.pid existed gain the column.
-  Statement columns(db_.get(), "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'");
-  if (columns.Step() && columns.Integer(0) == 0) Execute("ALTER TABLE runs ADD COLUMN pid INTEGER");
+  // Stores written before these columns existed gain them.
+  AddMissingColumn("runs", "pid", "INTEGER");
+  AddMissingColumn("runs", "pid_start", "INTEGER");
+}
+
+void Store::OpenReadOnly(const fs::path& file) {
+  // WAL mode reads through a shared-memory file beside the store, which a full disk or a read-only
+  // folder may not let SQLite create: then the file is read as immutable (no locks, no WAL; a
+  // store whose last writer closed it has nothing in its WAL).
+  for (const char* mode : {"ro", "ro&immutable=1"}) {
+    std::string uri = fmt::format("file:{}?mode={}", UriPath(file), mode);
+    sqlite3* opened = nullptr;
+    int code = sqlite3_open_v2(uri.c_str(), &opened, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+    db_.reset(opened);
+    if (code != SQLITE_OK) {
+      std::string message = db_ ? sqlite3_errmsg(db_.get()) : "out of memory";
+      throw StoreError(fmt::format("cannot open the state store {}: {}", file.string(), message));
+    }
+    sqlite3_busy_timeout(db_.get(), kBusyTimeoutMs);
+    if (sqlite3_exec(db_.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) == SQLITE_OK)
+      return;
+  }
+  Fail(db_.get(), sqlite3_errcode(db_.get()));
+}
+
+void Store::AddMissingColumn(const char* table, const char* column, const char* type) {
+  Statement columns(
+      db_.get(),
+      fmt::format("SELECT count(*) FROM pragma_table_info('{}') WHERE name = '{}'", table, column).c_str());
+  if (columns.Step() && columns.Integer(0) == 0)
+    Execute(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, column, type));
+}
+
+void Store::CountWrite() {
+  if (writes_left_ < 0) return;
+  if (writes_left_ == 0)
+    throw StoreError(
+        "the state store cannot be written: the disk is full (injected by SQLFLOW_STATE_FAIL_AFTER)");
+  --writes_left_;
 }
 
 Store::~Store() = default;
@@ -192,36 +276,54 @@ bool Store::Exists(const fs::path& project_root) {
   return fs::exists(project_root / ".sqlflow" / "state.db", error);
 }
 
+int64_t ProcessStartTime(int64_t pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Field 2, the command, is in parentheses and may hold anything: count fields after its last ')'.
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(text.substr(close + 1));
+  std::string field;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 22) return std::atoll(field.c_str());
+  }
+  return 0;
+}
+
 std::string EffectiveStatus(const RunRecord& run) {
   if (run.status != "RUNNING" || run.pid <= 0) return run.status;
   bool alive = ::kill(static_cast<pid_t>(run.pid), 0) == 0 || errno == EPERM;
+  if (alive && run.pid_start > 0) alive = ProcessStartTime(run.pid) == run.pid_start;
   return alive ? run.status : "ABANDONED";
 }
 
+std::string EffectiveStepStatus(const RunRecord& run, const StepRecord& step) {
+  bool live = step.status == "RUNNING" || step.status == "RETRYING";
+  return live && EffectiveStatus(run) == "ABANDONED" ? "ABANDONED" : step.status;
+}
+
 void Store::Execute(const std::string& sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
-    sqlite3_free(error);
-    throw StoreError("state store: " + message);
-  }
+  int code = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr);
+  if (code != SQLITE_OK) Fail(db_.get(), code);
 }
 
 void Store::SaveRun(const RunRecord& run) {
   std::lock_guard lock(mutex_);
+  CountWrite();
   Statement statement(
       db_.get(),
-      fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
+      fmt::format("INSERT OR REPLACE INTO runs ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kRunColumns)
           .c_str());
   statement.Bind(1, run.run_id).Bind(2, run.pipeline).Bind(3, run.profile).Bind(4, run.variables_json);
   statement.Bind(5, run.status).Bind(6, run.started_at).Bind(7, run.ended_at).Bind(8, run.error);
   statement.Bind(9, run.error_code).Bind(10, run.error_location).Bind(11, run.peak_memory_bytes);
-  statement.Bind(12, run.threads).Bind(13, run.policy).Bind(14, run.pid);
+  statement.Bind(12, run.threads).Bind(13, run.policy).Bind(14, run.pid).Bind(15, run.pid_start);
   statement.Step();
 }
 
 void Store::SaveStep(const StepRecord& step) {
   std::lock_guard lock(mutex_);
+  CountWrite();
   Statement statement(
       db_.get(),
       "INSERT OR REPLACE INTO steps (run_id, step_id, position, kind, target, depends_on, status, "
@@ -309,6 +411,7 @@ void Store::SaveWatermark(const std::string& pipeline, const std::string& source
                           const std::string& cursor_field, const std::string& value,
                           const std::string& run_id) {
   std::lock_guard lock(mutex_);
+  CountWrite();
   // One transaction: a crash never leaves the source without a watermark.
   Execute("BEGIN IMMEDIATE");
   try {
@@ -335,6 +438,7 @@ void Store::SaveWatermark(const std::string& pipeline, const std::string& source
 
 int64_t Store::SaveSchemaSnapshot(const SchemaSnapshot& snapshot) {
   std::lock_guard lock(mutex_);
+  CountWrite();
   Statement statement(db_.get(),
                       "INSERT INTO schema_snapshots (pipeline, source, run_id, captured_at, fingerprint, "
                       "schema_json, diff_json, verdict, origin) VALUES (?,?,?,?,?,?,?,?,?)");
@@ -348,6 +452,7 @@ int64_t Store::SaveSchemaSnapshot(const SchemaSnapshot& snapshot) {
 
 void Store::AcceptSchemaSnapshot(int64_t id) {
   std::lock_guard lock(mutex_);
+  CountWrite();
   Statement statement(db_.get(),
                       "INSERT OR REPLACE INTO schema_accepted (pipeline, source, snapshot_id, accepted_at) "
                       "SELECT pipeline, source, id, ? FROM schema_snapshots WHERE id = ?");

@@ -19,8 +19,12 @@ namespace sqlflow::state {
 // The state store cannot be opened, read or written (SF-STATE-002): SQLite's message follows.
 class StoreError : public common::Error {
  public:
-  explicit StoreError(const std::string& message) : common::Error("SF-STATE-002", message) {}
+  explicit StoreError(const std::string& message, std::string hint = "")
+      : common::Error("SF-STATE-002", message, std::move(hint)) {}
 };
+
+// How long a write waits for another process's lock on the store before it fails (SQLITE_BUSY).
+inline constexpr int kBusyTimeoutMs = 5000;
 
 struct RunRecord {
   std::string run_id;
@@ -37,6 +41,9 @@ struct RunRecord {
   int threads = 0;
   std::string policy;
   int64_t pid = 0;  // the process running it, to tell a crashed run from a running one
+  // When that process started (Linux: clock ticks since boot, /proc/<pid>/stat field 22), so that
+  // another process that got the same id later is not taken for it; 0 when unknown.
+  int64_t pid_start = 0;
 };
 
 struct StepRecord {
@@ -88,8 +95,12 @@ struct ExportOutput {
 // Thread-safe: the executor's workers report through one Store.
 class Store {
  public:
-  // Opens (creating) <project_root>/.sqlflow/state.db. Throws StoreError (SF-STATE-002).
-  explicit Store(const std::filesystem::path& project_root);
+  enum class Access {
+    kReadWrite,  // creates the folder and the tables, migrates older stores
+    kReadOnly,   // reads an existing store as it is: works on a full disk or a read-only folder
+  };
+  // Opens <project_root>/.sqlflow/state.db. Throws StoreError (SF-STATE-002).
+  explicit Store(const std::filesystem::path& project_root, Access access = Access::kReadWrite);
   // Whether a project has recorded any state (reading commands do not create it).
   static bool Exists(const std::filesystem::path& project_root);
   ~Store();
@@ -135,14 +146,25 @@ class Store {
   struct CloseDatabase {
     void operator()(sqlite3* db) const;
   };
+  void OpenReadOnly(const std::filesystem::path& file);
   void Execute(const std::string& sql);
+  void AddMissingColumn(const char* table, const char* column, const char* type);
+  // The SQLFLOW_STATE_FAIL_AFTER test hook: every write after that many fails as on a full disk.
+  void CountWrite();
   std::mutex mutex_;
+  int64_t writes_left_ = -1;  // -1: no injected failure
   // Closed on every path, also when the constructor throws after opening it.
   std::unique_ptr<sqlite3, CloseDatabase> db_;
 };
 
-// RUNNING while its process lives; ABANDONED when the process that ran it is gone (killed).
+// RUNNING while its process lives; ABANDONED when the process that ran it is gone (killed, or its
+// id now belongs to a process that started at another time).
 std::string EffectiveStatus(const RunRecord& run);
+// A step's status as `EffectiveStatus` sees its run: a step still RUNNING or RETRYING in an
+// abandoned run is ABANDONED.
+std::string EffectiveStepStatus(const RunRecord& run, const StepRecord& step);
+// When process `pid` started (clock ticks since boot); 0 when it does not exist or is unknown.
+int64_t ProcessStartTime(int64_t pid);
 
 // A new run id: 20261126-031045-<pipeline>-<4 hex>.
 std::string NewRunId(const std::string& pipeline);

@@ -306,6 +306,69 @@ TEST_F(EngineTest, TransactionRollsBackAfterAFailedStatement) {
   again.Commit();
 }
 
+// A signal during COMMIT must not make a committed transaction look interrupted: the interrupt is
+// held off while COMMIT runs, and refused commits roll back.
+TEST_F(EngineTest, CommitTellsItsPointsInOrder) {
+  conn_.Query("CREATE TABLE t (x INTEGER)");
+  std::vector<std::string> points;
+  conn_.OnCommit([&](CommitPoint point) { points.push_back(CommitPointName(point)); });
+  Transaction transaction(conn_);
+  conn_.Query("INSERT INTO t VALUES (1)");
+  transaction.Commit();
+  EXPECT_EQ(points, (std::vector<std::string>{"before_commit", "committing", "committed"}));
+}
+
+TEST_F(EngineTest, InterruptBeforeCommitRollsBack) {
+  conn_.Query("CREATE TABLE t (x INTEGER)");
+  conn_.OnCommit([&](CommitPoint point) {
+    if (point == CommitPoint::kBeforeCommit) conn_.Interrupt();
+  });
+  {
+    Transaction transaction(conn_);
+    conn_.Query("INSERT INTO t VALUES (1), (2)");
+    try {
+      transaction.Commit();
+      FAIL() << "an interrupted connection committed";
+    } catch (const EngineError& error) {
+      EXPECT_TRUE(error.interrupted()) << error.what();
+    }
+  }
+  EXPECT_EQ(conn_.QueryScalar("SELECT count(*) FROM t"), "0");
+}
+
+TEST_F(EngineTest, InterruptDuringCommitIsHeldOffAndTheCommitStands) {
+  conn_.Query("CREATE TABLE t (x INTEGER)");
+  conn_.OnCommit([&](CommitPoint point) {
+    if (point == CommitPoint::kCommitting) conn_.Interrupt();
+  });
+  {
+    Transaction transaction(conn_);
+    conn_.Query("INSERT INTO t SELECT range FROM range(100000)");
+    EXPECT_NO_THROW(transaction.Commit());
+  }
+  EXPECT_EQ(conn_.QueryScalar("SELECT count(*) FROM t"), "100000");
+}
+
+TEST_F(EngineTest, InterruptAfterCommitKeepsItAndRefusesTheNextCommit) {
+  conn_.Query("CREATE TABLE t (x INTEGER)");
+  conn_.OnCommit([&](CommitPoint point) {
+    if (point == CommitPoint::kCommitted) conn_.Interrupt();
+  });
+  {
+    Transaction transaction(conn_);
+    conn_.Query("INSERT INTO t VALUES (1)");
+    EXPECT_NO_THROW(transaction.Commit());
+  }
+  EXPECT_EQ(conn_.QueryScalar("SELECT count(*) FROM t"), "1");
+  conn_.OnCommit({});
+  {
+    Transaction next(conn_);
+    conn_.Query("INSERT INTO t VALUES (2)");
+    EXPECT_THROW(next.Commit(), EngineError);
+  }
+  EXPECT_EQ(conn_.QueryScalar("SELECT count(*) FROM t"), "1");
+}
+
 // --- Appender and prepared statements -----------------------------------------------------------
 
 TEST_F(EngineTest, AppenderWritesRows) {

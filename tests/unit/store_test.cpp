@@ -62,5 +62,100 @@ TEST(StoreTest, OpensCreatesAndReopens) {
   fs::remove_all(root);
 }
 
+// A scratch project folder, removed afterwards.
+struct ScratchProject {
+  explicit ScratchProject(const std::string& name)
+      : root(fs::temp_directory_path() / ("sqlflow-store-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(root);
+    fs::create_directories(root);
+  }
+  ~ScratchProject() { fs::remove_all(root); }
+  fs::path root;
+};
+
+RunRecord RunningRun(int64_t pid, int64_t pid_start) {
+  RunRecord run;
+  run.run_id = "r1";
+  run.pipeline = "p";
+  run.status = "RUNNING";
+  run.started_at = 1;
+  run.pid = pid;
+  run.pid_start = pid_start;
+  return run;
+}
+
+TEST(StoreTest, ProcessStartTimeIsThatOfTheProcess) {
+  int64_t mine = ProcessStartTime(::getpid());
+  EXPECT_GT(mine, 0);
+  EXPECT_EQ(ProcessStartTime(::getpid()), mine);
+  EXPECT_LT(ProcessStartTime(::getppid()), mine + 1) << "a parent cannot start after its child";
+  EXPECT_EQ(ProcessStartTime(-1), 0);
+}
+
+TEST(StoreTest, ARunningRunIsAbandonedWhenItsProcessIdNowBelongsToAnotherProcess) {
+  int64_t started = ProcessStartTime(::getpid());
+  EXPECT_EQ(EffectiveStatus(RunningRun(::getpid(), started)), "RUNNING");
+  EXPECT_EQ(EffectiveStatus(RunningRun(::getpid(), started + 1)), "ABANDONED");
+  EXPECT_EQ(EffectiveStatus(RunningRun(::getpid(), 0)), "RUNNING") << "stores without start times";
+  RunRecord done = RunningRun(::getpid(), started + 1);
+  done.status = "SUCCEEDED";
+  EXPECT_EQ(EffectiveStatus(done), "SUCCEEDED");
+}
+
+TEST(StoreTest, StepsStillRunningInAnAbandonedRunAreAbandoned) {
+  RunRecord abandoned = RunningRun(::getpid(), ProcessStartTime(::getpid()) + 1);
+  StepRecord step;
+  step.status = "RUNNING";
+  EXPECT_EQ(EffectiveStepStatus(abandoned, step), "ABANDONED");
+  step.status = "SUCCEEDED";
+  EXPECT_EQ(EffectiveStepStatus(abandoned, step), "SUCCEEDED");
+  step.status = "RUNNING";
+  EXPECT_EQ(EffectiveStepStatus(RunningRun(::getpid(), 0), step), "RUNNING");
+}
+
+TEST(StoreTest, ThePidStartTimeIsKept) {
+  ScratchProject project("pid-start");
+  Store(project.root).SaveRun(RunningRun(42, 12345));
+  auto run = Store(project.root, Store::Access::kReadOnly).FindRun("r1");
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->pid, 42);
+  EXPECT_EQ(run->pid_start, 12345);
+}
+
+TEST(StoreTest, ReadOnlyAccessCreatesNothingAndWritesNothing) {
+  ScratchProject project("read-only");
+  EXPECT_THROW(Store(project.root, Store::Access::kReadOnly), StoreError);
+  EXPECT_FALSE(fs::exists(project.root / ".sqlflow" / "state.db"));
+  Store(project.root).SaveRun(RunningRun(1, 1));
+  Store reader(project.root, Store::Access::kReadOnly);
+  EXPECT_EQ(reader.ListRuns().size(), 1u);
+  try {
+    reader.SaveRun(RunningRun(2, 2));
+    FAIL() << "a read-only store wrote";
+  } catch (const StoreError& error) {
+    EXPECT_EQ(error.code(), "SF-STATE-002");
+    EXPECT_NE(std::string(error.what()).find("cannot be written"), std::string::npos) << error.what();
+  }
+}
+
+TEST(StoreTest, AnInjectedWriteFailureIsAStoreError) {
+  ScratchProject project("fail-after");
+  ::setenv("SQLFLOW_STATE_FAIL_AFTER", "1", 1);
+  Store store(project.root);
+  ::unsetenv("SQLFLOW_STATE_FAIL_AFTER");
+  store.SaveRun(RunningRun(1, 1));
+  StepRecord step;
+  step.run_id = "r1";
+  step.step_id = "s";
+  step.status = "RUNNING";
+  try {
+    store.SaveStep(step);
+    FAIL() << "the second write succeeded";
+  } catch (const StoreError& error) {
+    EXPECT_NE(std::string(error.what()).find("disk is full"), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(store.ListSteps("r1").empty());
+}
+
 }  // namespace
 }  // namespace sqlflow::state

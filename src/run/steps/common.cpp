@@ -1,9 +1,18 @@
 #include "engine/load.h"
 #include "engine/sql.h"
+#include "run/commit_ledger.h"
 #include "run/steps/steps.h"
 #include "util/strings.h"
 
 namespace sqlflow::run::steps {
+
+std::function<void()> RecordCommit(engine::Connection& connection, const plan::Step& step,
+                                   const RunOptions& options) {
+  if (!options.commit_ledger) return {};
+  return [&connection, &step, &options] {
+    CommitLedger::Record(connection, step.target, options.pipeline, options.run_id, step.id);
+  };
+}
 
 void WriteTable(engine::Connection& connection, const plan::Step& step, const RunOptions& options,
                 const std::string& query, StepOutcome& outcome,
@@ -26,6 +35,7 @@ void WriteTable(engine::Connection& connection, const plan::Step& step, const Ru
                     : options.strict_schema;
   mode.add_columns = step.mode_options.value("add_columns", options.add_columns);
   mode.check_new_rows = std::move(check_new_rows);
+  mode.before_commit = RecordCommit(connection, step, options);
   engine::WriteResult result = engine::WriteTable(connection, step.target, query, mode);
   outcome.rows = result.rows;
   outcome.inserted = result.inserted;

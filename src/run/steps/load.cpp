@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "engine/load.h"
 #include "engine/sql.h"
 #include "run/staging_table.h"
@@ -49,7 +51,7 @@ class LoadRunner : public StepRunner {
       Ingest(context, connection, step, source,
              checks ? check : std::function<bool(const std::vector<engine::Column>&)>(), outcome);
     }
-    env_.schema_guard().Accept(verdict.accept_snapshot);
+    AfterCommit(outcome, "the accepted schema", [&] { env_.schema_guard().Accept(verdict.accept_snapshot); });
   }
 
  private:
@@ -82,15 +84,31 @@ class LoadRunner : public StepRunner {
                                          ")::VARCHAR FROM " + staging.Qualified());
     }
     if (replace && !staging.target().temporary) {
-      engine::ReplaceWithTable(connection, step.target, staging.target().name);
+      engine::ReplaceWithTable(connection, step.target, staging.target().name,
+                               RecordCommit(connection, step, env_.options()));
       outcome.rows = outcome.inserted = outcome.rows_read;
     } else {
       bool add_columns = evolve.value_or(false);
       WriteTable(connection, step, env_.options(), "SELECT * FROM " + staging.Qualified(), outcome,
                  [add_columns](const std::vector<engine::Column>&) { return add_columns; });
     }
-    if (next_mark)
-      env_.sources().SaveWatermark(source.name, source.cursor_field, *next_mark, env_.options().run_id);
+    if (next_mark) {
+      AfterCommit(outcome, "the watermark", [&] {
+        env_.sources().SaveWatermark(source.name, source.cursor_field, *next_mark, env_.options().run_id);
+      });
+    }
+  }
+
+  // State written once the rows committed: the step has succeeded whatever happens to it, so a
+  // state store that fails here is a warning on the step, not its failure (the run's own record
+  // then fails the run, decision 204).
+  static void AfterCommit(StepOutcome& outcome, const char* what, const std::function<void()>& write) {
+    try {
+      write();
+    } catch (const state::StoreError& error) {
+      outcome.warnings.push_back(fmt::format(
+          "SF-STATE-002: the rows committed, but {} could not be recorded: {}", what, error.what()));
+    }
   }
 
   StepEnv& env_;

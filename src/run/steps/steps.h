@@ -23,6 +23,10 @@ std::unique_ptr<StepRunner> MakeSqlRunner(StepEnv& env);
 void WriteTable(engine::Connection& connection, const plan::Step& step, const RunOptions& options,
                 const std::string& query, StepOutcome& outcome,
                 std::function<bool(const std::vector<engine::Column>&)> check_new_rows = {});
+// What a step's write does right before its transaction commits: records the step in the commit
+// ledger when the run keeps one (RunOptions::commit_ledger), else nothing.
+std::function<void()> RecordCommit(engine::Connection& connection, const plan::Step& step,
+                                   const RunOptions& options);
 // The estimated size of the tables a step reads (a metric; 0 when unknown).
 uint64_t RowsOfTables(engine::Connection& connection, const std::vector<std::string>& tables);
 
