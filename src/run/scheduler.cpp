@@ -270,7 +270,11 @@ RunSummary Run::Execute() {
     summary.steps[i].status = StepStatus::kSkipped;
     Report([&](Reporter& reporter) { reporter.StepFinished(plan_.steps[i], summary.steps[i]); });
   }
-  summary.interrupted = stop_.stop_requested();
+  // A stop that came after every step had finished stopped nothing: the run succeeded.
+  summary.interrupted = stop_.stop_requested() &&
+                        std::any_of(summary.steps.begin(), summary.steps.end(), [](const StepOutcome& step) {
+                          return step.status != StepStatus::kSucceeded && step.note != "not selected";
+                        });
   summary.reporter_error = reporter_error_;
   summary.seconds = clock_.Now() - run_start;
   return summary;

@@ -13,15 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/script_test.sh"
 suite_args "$@"
 
-ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-crash-XXXXXX")"
-BACKGROUND_PID=""
-cleanup() {
-  if [ -n "$BACKGROUND_PID" ] && kill -0 "$BACKGROUND_PID" 2>/dev/null; then
-    kill -KILL "$BACKGROUND_PID" 2>/dev/null || true
-  fi
-  rm -rf "$ROOT"
-}
-trap cleanup EXIT
+suite_scratch crash
 
 ROWS="${CRASH_ROWS:-150000}"   # rows of one batch
 TRIALS="${CRASH_TRIALS:-3}"    # signalled runs per signal and mode

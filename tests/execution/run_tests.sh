@@ -11,15 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/script_test.sh"
 suite_args "$@"
 
-ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-execution-XXXXXX")"
-BACKGROUND_PID=""
-cleanup() {
-  if [ -n "$BACKGROUND_PID" ] && kill -0 "$BACKGROUND_PID" 2>/dev/null; then
-    kill -KILL "$BACKGROUND_PID" 2>/dev/null || true
-  fi
-  rm -rf "$ROOT"
-}
-trap cleanup EXIT
+suite_scratch execution
 
 
 

@@ -12,15 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/script_test.sh"
 suite_args "$@"
 
-ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-exports-XXXXXX")"
-BACKGROUND_PID=""
-cleanup() {
-  if [ -n "$BACKGROUND_PID" ] && kill -0 "$BACKGROUND_PID" 2>/dev/null; then
-    kill -KILL "$BACKGROUND_PID" 2>/dev/null || true
-  fi
-  rm -rf "$ROOT"
-}
-trap cleanup EXIT
+suite_scratch exports
 
 # temporaries: the temporaries left in the project $P (private folders and old-style names).
 temporaries() { find "$P" \( -name '.sqlflow-tmp-*' -o -name '.sqlflow-old-*' \) -print; }

@@ -19,6 +19,20 @@ suite_args() {
   PYTHON="$(command -v python3 || echo /usr/bin/python3)"
 }
 
+# suite_scratch NAME: $ROOT, a fresh scratch folder removed when the suite exits; a test's
+# background sqlflow ($BACKGROUND_PID) still running then is killed first.
+suite_scratch() {
+  ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-$1-XXXXXX")"
+  BACKGROUND_PID=""
+  trap suite_cleanup EXIT
+}
+suite_cleanup() {
+  if [ -n "$BACKGROUND_PID" ] && kill -0 "$BACKGROUND_PID" 2>/dev/null; then
+    kill -KILL "$BACKGROUND_PID" 2>/dev/null || true
+  fi
+  rm -rf "$ROOT"
+}
+
 # new_project NAME [memory|persistent] [PROFILE_LINES]: the project $ROOT/NAME (now $P) with
 # pipelines/, profiles/ and data/, and a dev profile on an in-memory or a persistent DuckDB
 # (target/db.duckdb), followed by PROFILE_LINES and by what the suite's `project_profile`

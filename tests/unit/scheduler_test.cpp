@@ -344,6 +344,21 @@ TEST(SchedulerTest, AStopDuringAStepInterruptsItAndSkipsTheRest) {
   EXPECT_FALSE(summary.success());
 }
 
+TEST(SchedulerTest, AStopAfterTheLastStepCommittedLeavesTheRunSucceeded) {
+  FakeClock clock;
+  FakeRunner runner;
+  std::stop_source stop;
+  // The signal lands while the last step finishes: its work stands, and nothing is left to stop.
+  runner.actions["b"] = [&](StepContext&, StepOutcome&) { stop.request_stop(); };
+  plan::Plan plan = MakePlan({{"a", {}}, {"b", {"a"}}});
+  RunSummary summary = Scheduler(runner, Options(1, clock)).Run(plan, {}, stop.get_token());
+  auto statuses = Statuses(summary);
+  EXPECT_EQ(statuses["a"], StepStatus::kSucceeded);
+  EXPECT_EQ(statuses["b"], StepStatus::kSucceeded);
+  EXPECT_FALSE(summary.interrupted);
+  EXPECT_TRUE(summary.success());
+}
+
 TEST(SchedulerTest, AStopDuringARetryWaitEndsTheStepInterrupted) {
   FakeClock clock;
   FakeRunner runner;
