@@ -15,14 +15,13 @@
 
 #include <atomic>
 #include <cerrno>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "connectors/files.h"
+#include "util/process.h"
 #include "util/strings.h"
 
 namespace sqlflow::connectors {
@@ -36,7 +35,8 @@ constexpr std::string_view kOldPrefix = ".sqlflow-old-";
 
 // "<pid>-<start time>": names this process's private folders.
 const std::string& ProcessTag() {
-  static const std::string tag = fmt::format("{}-{}", ::getpid(), ProcessStartTime(::getpid()).value_or(0));
+  static const std::string tag =
+      fmt::format("{}-{}", ::getpid(), util::ProcessStartTime(::getpid()).value_or(0));
   return tag;
 }
 
@@ -50,7 +50,7 @@ bool OwnerRuns(std::string_view name) {
   size_t dash = name.find('-');
   if (!AllDigits(name.substr(0, dash))) return true;  // not ours to judge
   pid_t pid = static_cast<pid_t>(std::stoll(std::string(name.substr(0, dash))));
-  std::optional<uint64_t> started = ProcessStartTime(pid);
+  std::optional<uint64_t> started = util::ProcessStartTime(pid);
   if (!started) return false;
   std::string_view rest = dash == std::string_view::npos ? "" : name.substr(dash + 1);
   if (!AllDigits(rest)) return true;  // an earlier version's name: the pid is all there is
@@ -186,22 +186,6 @@ bool OverwriteRequested(const nlohmann::json& options) {
 std::string OutputKind(const fs::path& path) {
   std::error_code error;
   return fs::is_directory(fs::symlink_status(path, error)) ? "folder" : "file";
-}
-
-std::optional<uint64_t> ProcessStartTime(pid_t pid) {
-  std::ifstream file(fmt::format("/proc/{}/stat", pid));
-  std::string stat;
-  if (!file || !std::getline(file, stat)) return std::nullopt;
-  // pid (comm) state ppid ...: comm may hold spaces and parentheses, so fields count from the last ')'.
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(close + 1));
-  std::string field;
-  // state is field 3, starttime field 22.
-  for (int index = 3; index <= 22; ++index) {
-    if (!(fields >> field)) return std::nullopt;
-  }
-  return AllDigits(field) ? std::optional<uint64_t>(std::stoull(field)) : std::nullopt;
 }
 
 void RemoveStaleTemporaries(const fs::path& folder) {

@@ -30,10 +30,6 @@ bool OverwriteRequested(const nlohmann::json& options);
 // "file" or "folder": the kind the ledger records for an output at `path`.
 std::string OutputKind(const std::filesystem::path& path);
 
-// The start time of process `pid` (clock ticks since boot, /proc/<pid>/stat), nullopt when there is
-// no such process. With the pid it names a process: a pid alone may have been reused.
-std::optional<uint64_t> ProcessStartTime(pid_t pid);
-
 // Removes the temporaries in `folder` that processes no longer running left (a killed export):
 // entries named `.sqlflow-tmp-<pid>-<start time>` (a process's private folder, under target/tmp or
 // beside a destination), and `.sqlflow-tmp-<pid>-…` / `.sqlflow-old-<pid>-…` of earlier versions,

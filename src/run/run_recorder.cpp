@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "util/process.h"
 #include "util/secrets.h"
 
 namespace sqlflow::run {
@@ -65,7 +66,7 @@ void RunRecorder::Begin() {
   run_.status = "RUNNING";
   run_.started_at = state::Now();
   run_.pid = ::getpid();
-  run_.pid_start = state::ProcessStartTime(run_.pid);
+  run_.pid_start = static_cast<int64_t>(util::ProcessStartTime(run_.pid).value_or(0));
   store_.SaveRun(run_);
   for (const auto& step : plan_.steps) store_.SaveStep(Record(step, StepOutcome{}, "PENDING"));
   Log({{"event", "run_started"},

@@ -9,14 +9,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "util/process.h"
 #include "util/strings.h"
 
 namespace sqlflow::state {
@@ -276,24 +274,11 @@ bool Store::Exists(const fs::path& project_root) {
   return fs::exists(project_root / ".sqlflow" / "state.db", error);
 }
 
-int64_t ProcessStartTime(int64_t pid) {
-  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  // Field 2, the command, is in parentheses and may hold anything: count fields after its last ')'.
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 1));
-  std::string field;
-  for (int index = 3; fields >> field; ++index) {
-    if (index == 22) return std::atoll(field.c_str());
-  }
-  return 0;
-}
-
 std::string EffectiveStatus(const RunRecord& run) {
   if (run.status != "RUNNING" || run.pid <= 0) return run.status;
   bool alive = ::kill(static_cast<pid_t>(run.pid), 0) == 0 || errno == EPERM;
-  if (alive && run.pid_start > 0) alive = ProcessStartTime(run.pid) == run.pid_start;
+  if (alive && run.pid_start > 0)
+    alive = util::ProcessStartTime(run.pid) == static_cast<uint64_t>(run.pid_start);
   return alive ? run.status : "ABANDONED";
 }
 

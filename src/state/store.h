@@ -163,8 +163,6 @@ std::string EffectiveStatus(const RunRecord& run);
 // A step's status as `EffectiveStatus` sees its run: a step still RUNNING or RETRYING in an
 // abandoned run is ABANDONED.
 std::string EffectiveStepStatus(const RunRecord& run, const StepRecord& step);
-// When process `pid` started (clock ticks since boot); 0 when it does not exist or is unknown.
-int64_t ProcessStartTime(int64_t pid);
 
 // A new run id: 20261126-031045-<pipeline>-<4 hex>.
 std::string NewRunId(const std::string& pipeline);

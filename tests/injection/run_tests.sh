@@ -11,8 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/script_test.sh"
 suite_args "$@"
 
-ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-injection-XXXXXX")"
-trap 'rm -rf "$ROOT"' EXIT
+suite_scratch injection
 
 DROP_IN_STRING="x'; DROP TABLE canary; --"
 DROP_RAW="0; DROP TABLE canary"

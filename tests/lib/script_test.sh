@@ -19,8 +19,9 @@ suite_args() {
   PYTHON="$(command -v python3 || echo /usr/bin/python3)"
 }
 
-# suite_scratch NAME: $ROOT, a fresh scratch folder removed when the suite exits; a test's
-# background sqlflow ($BACKGROUND_PID) still running then is killed first.
+# suite_scratch NAME: $ROOT, a fresh scratch folder removed when the suite exits (kept when KEEP
+# is set, to look at). Before that, a test's background sqlflow ($BACKGROUND_PID) still running is
+# killed, and the suite's own `suite_teardown` function runs when it has one.
 suite_scratch() {
   ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-$1-XXXXXX")"
   BACKGROUND_PID=""
@@ -30,7 +31,8 @@ suite_cleanup() {
   if [ -n "$BACKGROUND_PID" ] && kill -0 "$BACKGROUND_PID" 2>/dev/null; then
     kill -KILL "$BACKGROUND_PID" 2>/dev/null || true
   fi
-  rm -rf "$ROOT"
+  if declare -F suite_teardown >/dev/null; then suite_teardown; fi
+  [ -n "${KEEP:-}" ] || rm -rf "$ROOT"
 }
 
 # new_project NAME [memory|persistent] [PROFILE_LINES]: the project $ROOT/NAME (now $P) with

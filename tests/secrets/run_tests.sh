@@ -13,8 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/script_test.sh"
 suite_args "$@"
 
-ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-secrets-XXXXXX")"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$ROOT"' EXIT
+suite_scratch secrets
 
 TOKEN="Tok-9f3a7c1e"             # --vars api_token
 QUOTED="Qu'ote-51b2"             # --vars secret_note: contains a quote, doubled inside SQL

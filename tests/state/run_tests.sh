@@ -11,15 +11,13 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/script_test.sh"
 suite_args "$@"
 
-ROOT="$(mktemp -d "${TMPDIR:-/tmp}/sqlflow-state-XXXXXX")"
+suite_scratch state
 HOLDER_PID=""
 MOUNTED=""
-cleanup() {
+suite_teardown() {  # the lock holder and the small tmpfs, before $ROOT goes
   if [ -n "$HOLDER_PID" ]; then kill "$HOLDER_PID" 2>/dev/null || true; fi
   if [ -n "$MOUNTED" ]; then umount "$MOUNTED" 2>/dev/null || true; fi
-  rm -rf "$ROOT"
 }
-trap cleanup EXIT
 
 # The pipeline: a LOAD that commits, then a step after it.
 basic_project() {

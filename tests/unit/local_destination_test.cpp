@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "connectors/registry.h"
+#include "util/process.h"
 #include "util/temp_dir.h"
 
 namespace sqlflow::connectors {
@@ -201,17 +202,10 @@ TEST(LocalDestinationTest, SyncTreeSyncsFilesAndFoldersAndFailsOnWhatIsMissing) 
   EXPECT_THROW(SyncTree(dir.path() / "missing"), fs::filesystem_error);
 }
 
-TEST(LocalDestinationTest, ProcessStartTimeNamesAProcess) {
-  auto mine = ProcessStartTime(::getpid());
-  ASSERT_TRUE(mine);
-  EXPECT_EQ(ProcessStartTime(::getpid()), mine);
-  EXPECT_FALSE(ProcessStartTime(4194999));  // above the kernel's pid_max
-}
-
 TEST(LocalDestinationTest, StaleTemporariesGoLiveOnesStay) {
   util::TempDir dir("sqlflow-local-test");
   std::string me = std::to_string(::getpid());
-  std::string started = std::to_string(*ProcessStartTime(::getpid()));
+  std::string started = std::to_string(*util::ProcessStartTime(::getpid()));
   std::vector<std::string> names = {".sqlflow-tmp-" + me + "-" + started,
                                     ".sqlflow-tmp-" + me + "-1",
                                     ".sqlflow-tmp-4194999-" + started,

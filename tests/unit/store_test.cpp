@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "util/process.h"
+
 namespace sqlflow::state {
 namespace {
 
@@ -84,16 +86,8 @@ RunRecord RunningRun(int64_t pid, int64_t pid_start) {
   return run;
 }
 
-TEST(StoreTest, ProcessStartTimeIsThatOfTheProcess) {
-  int64_t mine = ProcessStartTime(::getpid());
-  EXPECT_GT(mine, 0);
-  EXPECT_EQ(ProcessStartTime(::getpid()), mine);
-  EXPECT_LT(ProcessStartTime(::getppid()), mine + 1) << "a parent cannot start after its child";
-  EXPECT_EQ(ProcessStartTime(-1), 0);
-}
-
 TEST(StoreTest, ARunningRunIsAbandonedWhenItsProcessIdNowBelongsToAnotherProcess) {
-  int64_t started = ProcessStartTime(::getpid());
+  auto started = static_cast<int64_t>(util::ProcessStartTime(::getpid()).value_or(0));
   EXPECT_EQ(EffectiveStatus(RunningRun(::getpid(), started)), "RUNNING");
   EXPECT_EQ(EffectiveStatus(RunningRun(::getpid(), started + 1)), "ABANDONED");
   EXPECT_EQ(EffectiveStatus(RunningRun(::getpid(), 0)), "RUNNING") << "stores without start times";
@@ -103,7 +97,8 @@ TEST(StoreTest, ARunningRunIsAbandonedWhenItsProcessIdNowBelongsToAnotherProcess
 }
 
 TEST(StoreTest, StepsStillRunningInAnAbandonedRunAreAbandoned) {
-  RunRecord abandoned = RunningRun(::getpid(), ProcessStartTime(::getpid()) + 1);
+  RunRecord abandoned =
+      RunningRun(::getpid(), static_cast<int64_t>(util::ProcessStartTime(::getpid()).value_or(0)) + 1);
   StepRecord step;
   step.status = "RUNNING";
   EXPECT_EQ(EffectiveStepStatus(abandoned, step), "ABANDONED");
